@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI through tsx, so no build step is ever needed.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../harness/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

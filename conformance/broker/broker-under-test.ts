@@ -1,0 +1,196 @@
+import type { CheckContext } from '../../harness/checks/check.ts';
+import { freePort } from '../../harness/process/ports.ts';
+import { spawnCandidate } from '../../harness/process/launch.ts';
+import type { Supervised } from '../../harness/process/supervisor.ts';
+import { candidateRxQueue } from '../../harness/process/tcp-queue.ts';
+import { createEventParser, stationPort, type BrokerEvent } from '../../harness/wire/broker-events.ts';
+import { delay } from '../../harness/checks/wait.ts';
+import { Station } from './station.ts';
+
+/** A frame as one handler reported it. */
+export interface FrameSeen {
+  handler: number;
+  bytes: number;
+  crc32?: number;
+  atMs: number;
+}
+
+export interface LaunchOptions {
+  /** Knob values applied when the manifest declares the knob (gate required ones with `needsKnobs`). */
+  knobs?: Record<string, number>;
+  label?: string;
+}
+
+/**
+ * One broker candidate process on its own port, with its log events parsed and indexed by the station
+ * (the kit's local port) and handler they name. Everything it opens is released by the check's scope.
+ */
+export class BrokerUnderTest {
+  readonly host = '127.0.0.1';
+  readonly events: BrokerEvent[] = [];
+  readonly handlerIds = new Set<number>();
+  /** station port → handler → frames, in log order. */
+  private readonly frames = new Map<number, Map<number, FrameSeen[]>>();
+  private readonly waiters = new Set<() => void>();
+  private wakeScheduled = false;
+  readonly stations: Station[] = [];
+  /** Knob values actually applied (declared by the manifest). */
+  readonly applied: Record<string, number> = {};
+
+  private constructor(readonly ctx: CheckContext, readonly proc: Supervised, readonly port: number) {}
+
+  static async launch(ctx: CheckContext, options: LaunchOptions = {}): Promise<BrokerUnderTest> {
+    const { candidate } = ctx;
+    const port = await freePort();
+    const host = '127.0.0.1';
+    const knobs: Record<string, number> = {};
+    for (const [knob, value] of Object.entries(options.knobs ?? {})) if (candidate.manifest.knobs[knob]) knobs[knob] = value;
+    const proc = spawnCandidate(candidate, `${candidate.manifest.name}${options.label ? ` (${options.label})` : ''}`, {
+      bind: `${host}:${port}`,
+      host,
+      port: String(port),
+      seed: String(ctx.seed),
+    }, knobs);
+    ctx.scope.defer(() => proc.kill());
+    const broker = new BrokerUnderTest(ctx, proc, port);
+    Object.assign(broker.applied, knobs);
+    const parse = createEventParser(candidate.manifest.log.format, candidate.manifest.log.patterns);
+    proc.log.onLine((line) => {
+      const event = parse(line.text, line.atMs);
+      if (event) broker.record(event);
+    });
+    void proc.exited.then(() => broker.wake());
+    await proc.waitForPort(host, port, candidate.manifest.startupTimeoutMs);
+    return broker;
+  }
+
+  private record(event: BrokerEvent): void {
+    this.events.push(event);
+    if (event.handler !== undefined && (event.event === 'frame' || event.event === 'lagged' || event.event === 'stats')) this.handlerIds.add(event.handler);
+    if (event.event === 'frame' && event.handler !== undefined && event.bytes !== undefined) {
+      const port = stationPort(event.station) ?? -1;
+      let byHandler = this.frames.get(port);
+      if (!byHandler) this.frames.set(port, (byHandler = new Map()));
+      let list = byHandler.get(event.handler);
+      if (!list) byHandler.set(event.handler, (list = []));
+      const seen: FrameSeen = { handler: event.handler, bytes: event.bytes, atMs: event.atMs };
+      if (event.crc32 !== undefined) seen.crc32 = event.crc32;
+      list.push(seen);
+    }
+    this.wake();
+  }
+
+  /** Re-evaluates waiters soon (throttled: thousands of events per second must not mean thousands of evaluations). */
+  private wake(): void {
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setTimeout(() => {
+      this.wakeScheduled = false;
+      for (const waiter of [...this.waiters]) waiter();
+    }, 5);
+  }
+
+  /** ms on the candidate's log clock (the kit's monotonic clock since the process started). */
+  now(): number {
+    return performance.now() - this.proc.startedAt;
+  }
+
+  /**
+   * Waits until `probe` returns a value (re-checked on every batch of events, on exit and every 50 ms),
+   * or the deadline passes (→ undefined). Conditions, not sleeps.
+   */
+  until<T>(probe: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
+    return new Promise((resolve) => {
+      const first = probe();
+      if (first !== undefined) return resolve(first);
+      let done = false;
+      const finish = (value: T | undefined): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.waiters.delete(check);
+        resolve(value);
+      };
+      const check = (): void => {
+        const value = probe();
+        if (value !== undefined) finish(value);
+      };
+      const timer = setTimeout(() => finish(probe()), timeoutMs);
+      const poll = setInterval(check, 50);
+      this.waiters.add(check);
+    });
+  }
+
+  /** Opens a station connection (released with the check). */
+  async station(label: string): Promise<Station> {
+    const station = await Station.open(label, this.host, this.port);
+    this.stations.push(station);
+    this.ctx.scope.defer(() => station.destroy());
+    return station;
+  }
+
+  /** Frames from one station, per handler. */
+  framesFrom(station: Station | number): Map<number, FrameSeen[]> {
+    const port = typeof station === 'number' ? station : station.localPort;
+    return this.frames.get(port) ?? new Map();
+  }
+
+  /** Frames from one station seen by one handler. */
+  framesAt(station: Station, handler: number): FrameSeen[] {
+    return this.framesFrom(station).get(handler) ?? [];
+  }
+
+  /** Total frame events per handler, over all stations. */
+  frameCounts(): Map<number, number> {
+    const counts = new Map<number, number>();
+    for (const byHandler of this.frames.values()) for (const [handler, list] of byHandler) counts.set(handler, (counts.get(handler) ?? 0) + list.length);
+    return counts;
+  }
+
+  /** Handler ids the kit expects frames on: 0..n-1 when the handler knob was applied, else those seen so far. */
+  expectedHandlers(): number[] {
+    const n = this.applied.handlers;
+    if (n !== undefined && this.handlerIds.size <= n) {
+      // Candidates may number from 0 or 1: trust the ids seen once all n have shown up.
+      if (this.handlerIds.size === n) return [...this.handlerIds].sort((a, b) => a - b);
+    }
+    return [...this.handlerIds].sort((a, b) => a - b);
+  }
+
+  /** Handler count the kit is sure of: the knob value, else the ids seen. */
+  handlerCount(): number {
+    return this.applied.handlers ?? this.handlerIds.size;
+  }
+
+  /**
+   * Waits until the candidate has read everything this station sent (its receive queue is empty), so a
+   * signal lands when the frame is half-read in the candidate, not still in the kernel. Falls back to a
+   * stated settle time where /proc does not show the socket.
+   */
+  async waitConsumed(station: Station, timeoutMs = 3000): Promise<string> {
+    const deadline = performance.now() + timeoutMs;
+    let seen = false;
+    while (performance.now() < deadline) {
+      const rx = await candidateRxQueue(this.port, station.localPort);
+      if (rx === 0) return 'the candidate read every byte sent (receive queue empty in /proc/net/tcp)';
+      if (rx !== undefined) seen = true;
+      await delay(5);
+    }
+    if (!seen) {
+      await delay(300);
+      return 'socket not visible in /proc/net/tcp: waited a 300 ms settle time instead';
+    }
+    return `the candidate left bytes unread in its receive queue for ${timeoutMs} ms`;
+  }
+
+  /** The candidate's last log lines, for evidence. */
+  logs(n = 15): string[] {
+    return this.proc.tail(n);
+  }
+
+  /** Events (as raw lines) since a point on the log clock. */
+  linesSince(atMs: number, max = 12): string[] {
+    return this.events.filter((e) => e.atMs >= atMs).slice(-max).map((e) => e.line.slice(0, 200));
+  }
+}

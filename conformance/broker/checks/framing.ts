@@ -1,0 +1,121 @@
+import fc from 'fast-check';
+import { failed, pass, type CheckDefinition } from '../../../harness/checks/check.ts';
+import { delay } from '../../../harness/checks/wait.ts';
+import { MAX_FRAME, encodeFrames } from '../../../harness/wire/frame.ts';
+import { createRandom } from '../../../harness/common/random.ts';
+import { BrokerUnderTest } from '../broker-under-test.ts';
+import { compareDelivery, describeFrame, payloadOf } from '../delivery.ts';
+
+/** How one generated case is cut into writes. */
+export type Chunking = { kind: 'coalesced' } | { kind: 'bytewise' } | { kind: 'cuts'; cuts: number[] };
+
+export interface FramingCase {
+  sizes: number[];
+  chunking: Chunking;
+}
+
+const BYTEWISE_LIMIT = 700;
+
+export const framingCaseArbitrary: fc.Arbitrary<FramingCase> = fc.record({
+  sizes: fc.array(fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 3000 }) }, { weight: 1, arbitrary: fc.constantFrom(0, 1, 3, 4, MAX_FRAME - 1, MAX_FRAME) }), { minLength: 1, maxLength: 10 }),
+  chunking: fc.oneof(
+    fc.constant<Chunking>({ kind: 'coalesced' }),
+    fc.constant<Chunking>({ kind: 'bytewise' }),
+    fc.array(fc.nat(), { minLength: 1, maxLength: 24 }).map<Chunking>((cuts) => ({ kind: 'cuts', cuts })),
+  ),
+});
+
+/** The writes for a case: every byte alone (small cases), at arbitrary cut points, or all in one. */
+export function splitStream(stream: Buffer, chunking: Chunking): Buffer[] {
+  if (chunking.kind === 'coalesced' || stream.length <= 1) return [stream];
+  if (chunking.kind === 'bytewise' && stream.length <= BYTEWISE_LIMIT) return Array.from(stream, (b) => Buffer.of(b));
+  const cuts = chunking.kind === 'cuts' ? chunking.cuts : Array.from({ length: 64 }, (_, i) => i * 37 + 1);
+  const points = [...new Set(cuts.map((c) => 1 + (c % (stream.length - 1))))].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let at = 0;
+  for (const point of points) {
+    out.push(stream.subarray(at, point));
+    at = point;
+  }
+  out.push(stream.subarray(at));
+  return out;
+}
+
+/** Hand-picked cases, always run first: the seed's shapes. */
+export const FRAMING_EXAMPLES: FramingCase[] = [
+  { sizes: [0, 1, 5, 0, 300], chunking: { kind: 'bytewise' } },
+  { sizes: Array.from({ length: 200 }, (_, i) => (i * 7) % 500), chunking: { kind: 'coalesced' } },
+  { sizes: [MAX_FRAME], chunking: { kind: 'cuts', cuts: [3, 4, 5, 1000, 65535] } },
+  { sizes: [10, 0, 0, 10], chunking: { kind: 'cuts', cuts: [1, 2, 3, 5, 6, 7, 9, 13] } },
+];
+
+export const framing: CheckDefinition = {
+  id: 'broker.framing',
+  system: 'broker',
+  level: 'required',
+  title: 'Length-prefixed framing is exact',
+  criterion: 'Frames split at every byte boundary, cut at arbitrary points, or coalesced many to a write, zero-length frames and a 65,536-byte frame are parsed exactly (generated with fast-check; failures shrunk to a minimal case).',
+  timeoutMs: 120_000,
+  async run(ctx) {
+    const broker = await BrokerUnderTest.launch(ctx, { knobs: { handlers: 2 } });
+    const warm = await broker.station('warm-up');
+    await warm.write(encodeFrames([payloadOf(8, ctx.random)]), 'one 8-byte frame to learn the handlers');
+    const want = broker.applied.handlers;
+    if (want !== undefined) await broker.until(() => (broker.framesFrom(warm).size >= want ? true : undefined), 5000);
+    else if (await broker.until(() => (broker.framesFrom(warm).size > 0 ? true : undefined), 5000)) await delay(300);
+    const handlers = [...broker.framesFrom(warm).keys()];
+    if (handlers.length === 0) return failed('one 8-byte frame was not delivered to any handler within 5 s', { sent: warm.sent, logs: broker.logs() });
+
+    let runs = 0;
+    let lastProblem = '';
+    const runCase = async (c: FramingCase): Promise<boolean> => {
+      runs++;
+      const random = createRandom(ctx.seed ^ runs);
+      const payloads = c.sizes.map((size) => payloadOf(size, random));
+      const sent = payloads.map(describeFrame);
+      const writes = splitStream(encodeFrames(payloads), c.chunking);
+      let station;
+      try {
+        station = await broker.station(`case-${runs}`);
+      } catch (error) {
+        lastProblem = `could not connect: ${(error as Error).message}`;
+        return false;
+      }
+      for (const chunk of writes) {
+        await station.write(chunk, `${chunk.length}`);
+        if (writes.length > 1) await new Promise((resolve) => setImmediate(resolve));
+      }
+      const complete = await broker.until(() => (handlers.every((h) => broker.framesAt(station, h).length >= sent.length) ? true : undefined), 3000);
+      station.destroy();
+      for (const h of handlers) {
+        const diff = compareDelivery(sent, broker.framesAt(station, h));
+        if (!diff.ok) {
+          lastProblem = `handler ${h}: ${diff.problem}${complete ? '' : ' (after waiting 3 s)'}`;
+          return false;
+        }
+      }
+      return true;
+    };
+    const result = await fc.check(fc.asyncProperty(framingCaseArbitrary, runCase), {
+      seed: ctx.seed | 0,
+      numRuns: 30,
+      examples: FRAMING_EXAMPLES.map((c) => [c] as [FramingCase]),
+      interruptAfterTimeLimit: 60_000,
+      markInterruptAsFailure: false,
+    });
+    const metrics = { casesRun: runs, handlers: handlers.length };
+    if (result.failed && result.counterexample) {
+      const [c] = result.counterexample as [FramingCase];
+      const shape = c.chunking.kind === 'cuts' ? `cut at ${JSON.stringify(c.chunking.cuts)}` : c.chunking.kind;
+      return failed(`frame sizes ${JSON.stringify(c.sizes)} sent ${shape}: ${lastProblem}`, {
+        sent: [`minimal failing case after ${result.numShrinks} shrinks: ${JSON.stringify(c)}`],
+        observed: broker.linesSince(0, 8),
+        logs: broker.logs(),
+        metrics,
+        data: { counterexample: c, fastCheckSeed: result.seed, path: result.counterexamplePath },
+      });
+    }
+    if (result.failed) return failed(`framing property failed without a counterexample: ${String(result.errorInstance ?? 'unknown error')}`, { metrics, logs: broker.logs() });
+    return pass(`${runs} cases (${FRAMING_EXAMPLES.length} hand-picked + generated) parsed exactly on ${handlers.length} handlers`, { metrics });
+  },
+};

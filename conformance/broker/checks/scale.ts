@@ -1,0 +1,43 @@
+import { failed, pass, unknown, type CheckDefinition } from '../../../harness/checks/check.ts';
+import { BrokerUnderTest } from '../broker-under-test.ts';
+import { pacedLoad } from '../paced-load.ts';
+
+const CONNECTIONS = 48;
+const RATE = 10_000;
+const DURATION_MS = 3000;
+
+export const scale48: CheckDefinition = {
+  id: 'broker.scale-48',
+  system: 'broker',
+  level: 'required',
+  title: '48 stations at the seed rate',
+  criterion: `${CONNECTIONS} concurrent stations at ${RATE.toLocaleString('en')} frames/s of 1 KiB in total for ${DURATION_MS / 1000} s: nothing is lost to fast handlers.`,
+  heavy: true,
+  timeoutMs: 60_000,
+  async run(ctx) {
+    const broker = await BrokerUnderTest.launch(ctx, { knobs: { handlers: 3 } });
+    const load = await pacedLoad(broker, { connections: CONNECTIONS, rate: RATE, durationMs: DURATION_MS, frameBytes: 1024, random: ctx.random });
+    const metrics: Record<string, number> = { framesSent: load.sent, achievedRate: Math.round(load.achievedRate) };
+    if (!load.valid) return unknown(`the kit sent ${Math.round(load.achievedRate)} frames/s, under 98% of the ${RATE} target: the machine fell short, no verdict on the candidate`, { metrics });
+    const want = broker.applied.handlers;
+    const complete = (): true | undefined => {
+      const handlers = [...broker.handlerIds];
+      if (handlers.length === 0 || (want !== undefined && handlers.length < want)) return undefined;
+      return load.stations.every((s, i) => handlers.every((h) => broker.framesAt(s, h).length >= (load.sentPerStation[i] as number))) ? true : undefined;
+    };
+    const ok = await broker.until(complete, 10_000);
+    const handlers = [...broker.handlerIds].sort((a, b) => a - b);
+    for (const h of handlers) metrics[`handler${h}Frames`] = broker.frameCounts().get(h) ?? 0;
+    if (!ok) {
+      const short = load.stations
+        .map((s, i) => ({ s, missing: Math.max(0, ...handlers.map((h) => (load.sentPerStation[i] as number) - broker.framesAt(s, h).length)) }))
+        .filter((x) => x.missing > 0);
+      return failed(`${short.length} of ${CONNECTIONS} stations lost frames on some handler 10 s after the run (e.g. ${short.slice(0, 4).map((x) => `${x.s.label} missing ${x.missing}`).join(', ')})`, {
+        metrics,
+        sent: [`${CONNECTIONS} connections × ${Math.round(RATE / CONNECTIONS)} frames/s × ${DURATION_MS / 1000} s of 1024-byte frames`],
+        logs: broker.logs(),
+      });
+    }
+    return pass(`${load.sent} frames from ${CONNECTIONS} stations reached all ${handlers.length} handlers at ${Math.round(load.achievedRate)} frames/s`, { metrics });
+  },
+};

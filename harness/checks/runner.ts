@@ -1,0 +1,120 @@
+import type { Candidate } from '../candidate/candidate.ts';
+import { KitError } from '../common/errors.ts';
+import { createRandom, deriveSeed } from '../common/random.ts';
+import { CandidateError } from '../process/supervisor.ts';
+import type { CheckDefinition, CheckOutcome, CheckResult } from './check.ts';
+import { Scope } from './scope.ts';
+
+export interface RunOptions {
+  candidate: Candidate;
+  /** The run seed; each check derives its own from it and its id. */
+  seed: number;
+  /** Parallel slots. A light check takes one, a heavy check takes all but one. Default 4. */
+  slots?: number;
+  /** Builds the replay command for a check. */
+  replay: (checkId: string) => string;
+  /** Called as each check finishes (progress lines). */
+  onResult?: (result: CheckResult) => void;
+  onStart?: (check: CheckDefinition) => void;
+}
+
+/** Runs one check with its scope, deadline and error mapping. Never throws. */
+export async function runCheck(check: CheckDefinition, options: Omit<RunOptions, 'slots' | 'onResult' | 'onStart'>): Promise<CheckResult> {
+  const seed = deriveSeed(options.seed, check.id);
+  const started = performance.now();
+  const notes: string[] = [];
+  const base = {
+    id: check.id,
+    system: check.system,
+    level: check.level,
+    title: check.title,
+    criterion: check.criterion,
+    seed: options.seed,
+    replay: options.replay(check.id),
+  };
+  const missing = (check.needsKnobs ?? []).filter((knob) => options.candidate.manifest.knobs[knob] === undefined);
+  if (missing.length > 0) {
+    return {
+      ...base,
+      verdict: 'NOT_TESTABLE',
+      evidence: {
+        summary: `needs knob${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: add ${missing.map((k) => `"knobs": {"${k}": {"env": "YOUR_VAR"}}`).join(' and ')} to the manifest`,
+      },
+      durationMs: 0,
+    };
+  }
+  const scope = new Scope();
+  let timer: NodeJS.Timeout | undefined;
+  let outcome: CheckOutcome;
+  try {
+    const timeout = new Promise<CheckOutcome>((resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve({
+            verdict: 'ERROR',
+            evidence: { summary: `the check overran its own ${check.timeoutMs} ms deadline (a kit fault, or a machine far too loaded)`, notes },
+          }),
+        check.timeoutMs,
+      );
+    });
+    const ctx = { candidate: options.candidate, seed, random: createRandom(seed), scope, note: (m: string) => void notes.push(m) };
+    outcome = await Promise.race([check.run(ctx), timeout]);
+  } catch (error) {
+    outcome = mapError(error);
+  } finally {
+    clearTimeout(timer);
+    await scope.close();
+  }
+  if (notes.length > 0) outcome.evidence.notes = [...(outcome.evidence.notes ?? []), ...notes];
+  return { ...base, verdict: outcome.verdict, evidence: outcome.evidence, durationMs: Math.round(performance.now() - started) };
+}
+
+/** A candidate that crashed, never listened or hung fails the check; anything else is the kit's fault. */
+function mapError(error: unknown): CheckOutcome {
+  if (error instanceof CandidateError) {
+    const logs = Array.isArray(error.details.logs) ? (error.details.logs as string[]) : undefined;
+    return { verdict: 'FAIL', evidence: { summary: `${error.code}: ${error.message}`, ...(logs ? { logs } : {}) } };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const code = error instanceof KitError ? `${error.code}: ` : '';
+  return { verdict: 'ERROR', evidence: { summary: `kit error: ${code}${message}`, notes: error instanceof Error && error.stack ? error.stack.split('\n').slice(0, 8) : [] } };
+}
+
+/**
+ * Runs checks with bounded parallelism: each has its own processes and ports, so light checks overlap;
+ * heavy checks (load) take all but one slot so they do not disturb each other's figures.
+ */
+export async function runChecks(checks: readonly CheckDefinition[], options: RunOptions): Promise<CheckResult[]> {
+  const slots = Math.max(1, options.slots ?? 4);
+  const results = new Map<string, CheckResult>();
+  // Heavy first: they are the longest, and starting them early lets light ones fill the spare slot.
+  const queue = [...checks].sort((a, b) => Number(b.heavy ?? false) - Number(a.heavy ?? false));
+  let free = slots;
+  let wake: (() => void) | undefined;
+  const running = new Set<Promise<void>>();
+  while (queue.length > 0) {
+    const index = queue.findIndex((c) => cost(c, slots) <= free);
+    if (index < 0) {
+      await new Promise<void>((resolve) => (wake = resolve));
+      continue;
+    }
+    const [check] = queue.splice(index, 1) as [CheckDefinition];
+    const need = cost(check, slots);
+    free -= need;
+    options.onStart?.(check);
+    const task = runCheck(check, options).then((result) => {
+      results.set(check.id, result);
+      options.onResult?.(result);
+      free += need;
+      running.delete(task);
+      wake?.();
+    });
+    running.add(task);
+  }
+  await Promise.all(running);
+  return checks.map((c) => results.get(c.id) as CheckResult);
+}
+
+function cost(check: CheckDefinition, slots: number): number {
+  return check.heavy ? Math.max(1, slots - 1) : 1;
+}

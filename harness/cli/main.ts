@@ -1,0 +1,117 @@
+import { readdirSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { newRunSeed } from '../common/random.ts';
+import { killAll } from '../process/supervisor.ts';
+import { grade } from './grade.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+const USAGE = `meridian-kit — grade telemetry-system implementations over real sockets
+
+Usage:
+  meridian-kit grade [--candidate M ...] [--only ID,...] [--seed N] [--strict]
+                     [--json FILE] [--junit FILE] [--parallel N]
+      Grades each manifest M (without --candidate: every bundled reference).
+      Exit 0 when every required check passes (--strict: recommended too),
+      1 when a check fails, 2 for a bad manifest, a failed build or a kit fault.
+  meridian-kit checks [--system broker|store|gossip]
+      Lists the check catalogue.
+
+Every run prints its seed; --seed N replays it as far as the kit controls it.`;
+
+/** The bundled references' manifests (reference/<system>/manifest.json). */
+export function referenceManifests(): string[] {
+  const dir = join(ROOT, 'reference');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((name) => join(dir, name, 'manifest.json'))
+    .filter((path) => existsSync(path));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: false,
+      options: {
+        candidate: { type: 'string', multiple: true },
+        'all-references': { type: 'boolean', default: false },
+        only: { type: 'string' },
+        seed: { type: 'string' },
+        strict: { type: 'boolean', default: false },
+        json: { type: 'string' },
+        junit: { type: 'string' },
+        parallel: { type: 'string' },
+        system: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`meridian-kit: ${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const values = parsed.values;
+  const onSignal = (): void => {
+    void killAll().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    if (command === 'grade') {
+      const seed = values.seed !== undefined ? Number(values.seed) : newRunSeed();
+      if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+        process.stderr.write(`meridian-kit: --seed must be an integer from 0 to 4294967295, got ${values.seed}\n`);
+        return 2;
+      }
+      const parallel = values.parallel !== undefined ? Number(values.parallel) : 4;
+      if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) {
+        process.stderr.write(`meridian-kit: --parallel must be an integer from 1 to 64, got ${values.parallel}\n`);
+        return 2;
+      }
+      const candidates = values.candidate && values.candidate.length > 0 ? values.candidate : referenceManifests();
+      if (candidates.length === 0) {
+        process.stderr.write('meridian-kit: no candidate given and no bundled reference found\n');
+        return 2;
+      }
+      return await grade({
+        candidates,
+        seed,
+        only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
+        strict: values.strict ?? false,
+        parallel,
+        json: values.json,
+        junit: values.junit,
+        progress: !values.quiet,
+        out: (t) => process.stdout.write(`${t}\n`),
+        err: (t) => process.stderr.write(`${t}\n`),
+      });
+    }
+    if (command === 'checks') {
+      const { SUITES } = await import('./suites.ts');
+      for (const [system, checks] of Object.entries(SUITES)) {
+        if (values.system && values.system !== system) continue;
+        for (const c of checks) process.stdout.write(`${c.id.padEnd(30)} ${c.level.padEnd(11)} ${c.criterion}\n`);
+      }
+      return 0;
+    }
+    process.stderr.write(`meridian-kit: unknown command "${command}"\n\n${USAGE}\n`);
+    return 2;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await killAll();
+  }
+}
+
+// Run directly (tsx harness/cli/main.ts …) rather than imported by bin/meridian-kit.js.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}
