@@ -80,31 +80,39 @@ function mapError(error: unknown): CheckOutcome {
   return { verdict: 'ERROR', evidence: { summary: `kit error: ${code}${message}`, notes: error instanceof Error && error.stack ? error.stack.split('\n').slice(0, 8) : [] } };
 }
 
+/** One check to run with one run seed. */
+export interface Job {
+  check: CheckDefinition;
+  seed: number;
+}
+
 /**
- * Runs checks with bounded parallelism: each has its own processes and ports, so light checks overlap;
+ * Runs jobs with bounded parallelism: each has its own processes and ports, so light checks overlap;
  * heavy checks (load) take all but one slot so they do not disturb each other's figures.
+ * Results come back in job order.
  */
-export async function runChecks(checks: readonly CheckDefinition[], options: RunOptions): Promise<CheckResult[]> {
+export async function runJobs(jobs: readonly Job[], options: Omit<RunOptions, 'seed' | 'replay'> & { replay: (checkId: string, seed: number) => string; onJobResult?: (job: Job, result: CheckResult) => void }): Promise<CheckResult[]> {
   const slots = Math.max(1, options.slots ?? 4);
-  const results = new Map<string, CheckResult>();
+  const results = new Map<Job, CheckResult>();
   // Heavy first: they are the longest, and starting them early lets light ones fill the spare slot.
-  const queue = [...checks].sort((a, b) => Number(b.heavy ?? false) - Number(a.heavy ?? false));
+  const queue = [...jobs].sort((a, b) => Number(b.check.heavy ?? false) - Number(a.check.heavy ?? false));
   let free = slots;
   let wake: (() => void) | undefined;
   const running = new Set<Promise<void>>();
   while (queue.length > 0) {
-    const index = queue.findIndex((c) => cost(c, slots) <= free);
+    const index = queue.findIndex((j) => cost(j.check, slots) <= free);
     if (index < 0) {
       await new Promise<void>((resolve) => (wake = resolve));
       continue;
     }
-    const [check] = queue.splice(index, 1) as [CheckDefinition];
-    const need = cost(check, slots);
+    const [job] = queue.splice(index, 1) as [Job];
+    const need = cost(job.check, slots);
     free -= need;
-    options.onStart?.(check);
-    const task = runCheck(check, options).then((result) => {
-      results.set(check.id, result);
+    options.onStart?.(job.check);
+    const task = runCheck(job.check, { candidate: options.candidate, seed: job.seed, replay: (id) => options.replay(id, job.seed) }).then((result) => {
+      results.set(job, result);
       options.onResult?.(result);
+      options.onJobResult?.(job, result);
       free += need;
       running.delete(task);
       wake?.();
@@ -112,7 +120,15 @@ export async function runChecks(checks: readonly CheckDefinition[], options: Run
     running.add(task);
   }
   await Promise.all(running);
-  return checks.map((c) => results.get(c.id) as CheckResult);
+  return jobs.map((j) => results.get(j) as CheckResult);
+}
+
+/** Runs each check once with the run seed. */
+export function runChecks(checks: readonly CheckDefinition[], options: RunOptions): Promise<CheckResult[]> {
+  return runJobs(
+    checks.map((check) => ({ check, seed: options.seed })),
+    { ...options, replay: (id) => options.replay(id) },
+  );
 }
 
 function cost(check: CheckDefinition, slots: number): number {

@@ -16,6 +16,12 @@ Usage:
       Grades each manifest M (without --candidate: every bundled reference).
       Exit 0 when every required check passes (--strict: recommended too),
       1 when a check fails, 2 for a bad manifest, a failed build or a kit fault.
+  meridian-kit flake --candidate M [--runs 50] [--parallel N] [--only ID,...]
+                     [--seed N] [--shard i/n] [--json FILE]
+      Runs the checks N times with distinct seeds; a check that both passed
+      and failed is FLAKY. Prints each failing seed's replay command.
+  meridian-kit merge FLAKE.json... [--json FILE]
+      Combines the shard reports of one flake run (--shard i/n on a CI matrix).
   meridian-kit checks [--system broker|store|gossip]
       Lists the check catalogue.
 
@@ -40,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({
       args: rest,
-      allowPositionals: false,
+      allowPositionals: true,
       options: {
         candidate: { type: 'string', multiple: true },
         'all-references': { type: 'boolean', default: false },
@@ -52,6 +58,8 @@ export async function main(argv: string[]): Promise<number> {
         parallel: { type: 'string' },
         system: { type: 'string' },
         quiet: { type: 'boolean', default: false },
+        runs: { type: 'string' },
+        shard: { type: 'string' },
       },
     });
   } catch (error) {
@@ -93,6 +101,18 @@ export async function main(argv: string[]): Promise<number> {
         out: (t) => process.stdout.write(`${t}\n`),
         err: (t) => process.stderr.write(`${t}\n`),
       });
+    }
+    if (command === 'flake') {
+      const { flakeCommand } = await import('./flake-command.ts');
+      return await flakeCommand(values);
+    }
+    if (command === 'merge') {
+      const { mergeCommand } = await import('./flake-command.ts');
+      return await mergeCommand(parsed.positionals, values.json);
+    }
+    if (parsed.positionals.length > 0) {
+      process.stderr.write(`meridian-kit: unexpected argument "${parsed.positionals[0]}"\n`);
+      return 2;
     }
     if (command === 'checks') {
       const { SUITES } = await import('./suites.ts');

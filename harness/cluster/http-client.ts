@@ -1,0 +1,48 @@
+import { KitError } from '../common/errors.ts';
+
+/** One HTTP exchange as the kit saw it: kept for evidence and history checking. */
+export interface HttpExchange {
+  method: string;
+  url: string;
+  body?: unknown;
+  status: number;
+  /** Parsed JSON body, or the raw text when not JSON. */
+  response: unknown;
+  startMs: number;
+  endMs: number;
+}
+
+/** No answer within the deadline, or the connection failed: for writes this means "unknown", not "failed". */
+export class NoAnswerError extends KitError {}
+
+/** JSON over HTTP/1.1 with a deadline; every failure to get an answer is a NoAnswerError (code NO_ANSWER). */
+export async function httpJson(method: 'GET' | 'POST', url: string, body?: unknown, timeoutMs = 5000): Promise<HttpExchange> {
+  const startMs = performance.now();
+  let response: Response;
+  try {
+    const init: RequestInit = { method, signal: AbortSignal.timeout(timeoutMs) };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers = { 'content-type': 'application/json' };
+    }
+    response = await fetch(url, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    throw new NoAnswerError('NO_ANSWER', `${method} ${url}: no answer (${cause}) within ${timeoutMs} ms`, { method, url, cause });
+  }
+  let text = '';
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw new NoAnswerError('NO_ANSWER', `${method} ${url}: response cut off (${(error as Error).message})`, { method, url });
+  }
+  let parsed: unknown = text;
+  try {
+    parsed = text.length > 0 ? JSON.parse(text) : null;
+  } catch {
+    /* keep text */
+  }
+  const exchange: HttpExchange = { method, url, status: response.status, response: parsed, startMs, endMs: performance.now() };
+  if (body !== undefined) exchange.body = body;
+  return exchange;
+}
