@@ -4,6 +4,8 @@ import { delay } from '../../../harness/checks/wait.ts';
 import { MAX_FRAME, encodeFrames } from '../../../harness/wire/frame.ts';
 import { createRandom } from '../../../harness/common/random.ts';
 import { BrokerUnderTest } from '../broker-under-test.ts';
+import type { BrokerFixture } from '../fixture.ts';
+import { saveGeneratedFixture } from '../../../harness/checks/generated-fixture.ts';
 import { compareDelivery, describeFrame, payloadOf } from '../delivery.ts';
 
 /** How one generated case is cut into writes. */
@@ -68,9 +70,12 @@ export const framing: CheckDefinition = {
 
     let runs = 0;
     let lastProblem = '';
+    let lastFailingSeed = 0;
     const runCase = async (c: FramingCase): Promise<boolean> => {
       runs++;
-      const random = createRandom(ctx.seed ^ runs);
+      const caseSeed = (ctx.seed ^ runs) >>> 0;
+      const random = createRandom(caseSeed);
+      lastFailingSeed = caseSeed;
       const payloads = c.sizes.map((size) => payloadOf(size, random));
       const sent = payloads.map(describeFrame);
       const writes = splitStream(encodeFrames(payloads), c.chunking);
@@ -107,15 +112,32 @@ export const framing: CheckDefinition = {
     if (result.failed && result.counterexample) {
       const [c] = result.counterexample as [FramingCase];
       const shape = c.chunking.kind === 'cuts' ? `cut at ${JSON.stringify(c.chunking.cuts)}` : c.chunking.kind;
+      const saved = await saveGeneratedFixture(framingFixture(c, lastFailingSeed, ctx.seed, lastProblem));
       return failed(`frame sizes ${JSON.stringify(c.sizes)} sent ${shape}: ${lastProblem}`, {
         sent: [`minimal failing case after ${result.numShrinks} shrinks: ${JSON.stringify(c)}`],
         observed: broker.linesSince(0, 8),
         logs: broker.logs(),
         metrics,
-        data: { counterexample: c, fastCheckSeed: result.seed, path: result.counterexamplePath },
+        notes: [`shrunk case saved as ${saved}: copy it into fixtures/broker/ to replay it in every grade`],
+        data: { counterexample: c, fastCheckSeed: result.seed, path: result.counterexamplePath, fixture: saved },
       });
     }
     if (result.failed) return failed(`framing property failed without a counterexample: ${String(result.errorInstance ?? 'unknown error')}`, { metrics, logs: broker.logs() });
     return pass(`${runs} cases (${FRAMING_EXAMPLES.length} hand-picked + generated) parsed exactly on ${handlers.length} handlers`, { metrics });
   },
 };
+
+/** The minimal failing case as a replayable fixture (same sizes, same cuts, same payload bytes). */
+export function framingFixture(c: FramingCase, caseSeed: number, runSeed: number, problem: string): BrokerFixture {
+  // Raw cut values: the replayer's splitStream maps them onto the same stream exactly as the check did.
+  const split = c.chunking.kind === 'cuts' ? c.chunking.cuts : c.chunking.kind;
+  return {
+    kind: 'broker-stream',
+    name: `generated-framing-${runSeed}`,
+    description: `Shrunk by fast-check from broker.framing (run seed ${runSeed}): ${problem}`.slice(0, 400),
+    seed: caseSeed,
+    knobs: { handlers: 2 },
+    steps: [{ connect: 'gs-1' }, { write: 'gs-1', frames: c.sizes.map((size) => ({ size })), split }],
+    expect: { frames: { 'gs-1': c.sizes.map((size) => ({ size })) } },
+  };
+}
