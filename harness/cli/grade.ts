@@ -8,6 +8,8 @@ import { runChecks } from '../checks/runner.ts';
 import { KitError } from '../common/errors.ts';
 import { REPORT_SCHEMA_VERSION, gatePasses, summarize, type CandidateReport, type GradeReport } from '../report/report.ts';
 import { renderJunit } from '../report/junit.ts';
+import { renderHtml } from '../report/html.ts';
+import { renderBatch, renderMarkdown } from '../report/markdown.ts';
 import { formatMs, paintVerdict, renderFailures, renderTable } from '../report/table.ts';
 import { SUITES } from './suites.ts';
 
@@ -19,6 +21,10 @@ export interface GradeOptions {
   parallel: number;
   json?: string;
   junit?: string;
+  html?: string;
+  markdown?: string;
+  /** Batch table (one row per candidate) as CSV; a Markdown twin is written next to it. */
+  csv?: string;
   /** Print the per-check progress lines (stderr). */
   progress: boolean;
   out: (text: string) => void;
@@ -103,6 +109,14 @@ export async function grade(options: GradeOptions): Promise<number> {
   report.ok = exitCode === 0;
   if (options.json) await writeOut(options.json, `${JSON.stringify(report, null, 2)}\n`);
   if (options.junit) await writeOut(options.junit, renderJunit(report));
+  if (options.html) await writeOut(options.html, renderHtml(report));
+  if (options.markdown) await writeOut(options.markdown, renderMarkdown(report));
+  if (options.csv) {
+    const batch = renderBatch(report);
+    await writeOut(options.csv, batch.csv);
+    await writeOut(options.csv.replace(/\.csv$/i, '') + '.md', batch.markdown);
+  }
+  if (report.candidates.length > 1) options.out(renderBatch(report).markdown);
   return exitCode;
 }
 

@@ -12,8 +12,10 @@ const USAGE = `meridian-kit — grade telemetry-system implementations over real
 
 Usage:
   meridian-kit grade [--candidate M ...] [--only ID,...] [--seed N] [--strict]
-                     [--json FILE] [--junit FILE] [--parallel N]
+                     [--json FILE] [--junit FILE] [--html FILE] [--markdown FILE]
+                     [--csv FILE] [--parallel N]
       Grades each manifest M (without --candidate: every bundled reference).
+      Several --candidate: a batch, with one summary table (--csv, and .md).
       Exit 0 when every required check passes (--strict: recommended too),
       1 when a check fails, 2 for a bad manifest, a failed build or a kit fault.
   meridian-kit flake --candidate M [--runs 50] [--parallel N] [--only ID,...]
@@ -55,6 +57,9 @@ export async function main(argv: string[]): Promise<number> {
         strict: { type: 'boolean', default: false },
         json: { type: 'string' },
         junit: { type: 'string' },
+        html: { type: 'string' },
+        markdown: { type: 'string' },
+        csv: { type: 'string' },
         parallel: { type: 'string' },
         system: { type: 'string' },
         quiet: { type: 'boolean', default: false },
@@ -97,6 +102,9 @@ export async function main(argv: string[]): Promise<number> {
         parallel,
         json: values.json,
         junit: values.junit,
+        html: values.html,
+        markdown: values.markdown,
+        csv: values.csv,
         progress: !values.quiet,
         out: (t) => process.stdout.write(`${t}\n`),
         err: (t) => process.stderr.write(`${t}\n`),
