@@ -3,6 +3,7 @@ import { concurrent } from './checks/concurrent.ts';
 import { fanout } from './checks/fanout.ts';
 import { framing } from './checks/framing.ts';
 import { maxFrame } from './checks/max-frame.ts';
+import { memory } from './checks/memory.ts';
 import { reconnect } from './checks/reconnect.ts';
 import { scale48 } from './checks/scale.ts';
 import { drainBound, midFrameCheck, sigtermCheck, stopAccepting } from './checks/shutdown.ts';
@@ -23,5 +24,6 @@ export const brokerChecks: CheckDefinition[] = [
   maxFrame,
   reconnect,
   scale48,
+  memory,
   sigtermCheck,
 ];

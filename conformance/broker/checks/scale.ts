@@ -1,6 +1,6 @@
 import { failed, pass, unknown, type CheckDefinition } from '../../../harness/checks/check.ts';
 import { BrokerUnderTest } from '../broker-under-test.ts';
-import { pacedLoad } from '../paced-load.ts';
+import { stationLoad } from '../paced-load.ts';
 
 const CONNECTIONS = 48;
 const RATE = 10_000;
@@ -16,8 +16,8 @@ export const scale48: CheckDefinition = {
   timeoutMs: 60_000,
   async run(ctx) {
     const broker = await BrokerUnderTest.launch(ctx, { knobs: { handlers: 3 } });
-    const load = await pacedLoad(broker, { connections: CONNECTIONS, rate: RATE, durationMs: DURATION_MS, frameBytes: 1024, random: ctx.random });
-    const metrics: Record<string, number> = { framesSent: load.sent, achievedRate: Math.round(load.achievedRate) };
+    const load = await stationLoad(broker, { connections: CONNECTIONS, rate: RATE, durationMs: DURATION_MS, frameBytes: 1024, seed: ctx.seed });
+    const metrics: Record<string, number | string> = { framesSent: load.sent, achievedRate: Math.round(load.achievedRate), limitedBy: load.report.limitedBy };
     if (!load.valid) return unknown(`the kit sent ${Math.round(load.achievedRate)} frames/s, under 98% of the ${RATE} target: the machine fell short, no verdict on the candidate`, { metrics });
     const want = broker.applied.handlers;
     const complete = (): true | undefined => {

@@ -1,0 +1,55 @@
+import { failed, pass, unknown, type CheckDefinition } from '../../../harness/checks/check.ts';
+import { startProcSampler } from '../../../harness/load/index.ts';
+import { BrokerUnderTest } from '../broker-under-test.ts';
+import { stationLoad } from '../paced-load.ts';
+
+const MiB = 1024 * 1024;
+/** Seed 002's invariant. */
+export const RSS_LIMIT = 512 * MiB;
+/** "Stops growing": the growth rate over the run's second half, well under the 10 MB/s a retained 80 Mbps stream costs. */
+export const GROWTH_LIMIT_MIB_PER_S = 2;
+const DURATION_MS = 8000;
+
+/** Least-squares slope of (seconds, bytes) points, bytes per second. */
+export function slope(points: ReadonlyArray<readonly [number, number]>): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((a, p) => a + p[0], 0) / n;
+  const my = points.reduce((a, p) => a + p[1], 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+export const memory: CheckDefinition = {
+  id: 'broker.memory',
+  system: 'broker',
+  level: 'recommended',
+  title: 'Bounded memory at 80 Mbps',
+  criterion: `Under seed 002's load (48 stations, 10,000 frames/s of 1 KiB, ${DURATION_MS / 1000} s), resident memory stays under 512 MiB and stops growing (under ${GROWTH_LIMIT_MIB_PER_S} MiB/s over the second half).`,
+  heavy: true,
+  timeoutMs: 60_000,
+  async run(ctx) {
+    const broker = await BrokerUnderTest.launch(ctx, { knobs: { handlers: 3 } });
+    const sampler = startProcSampler({ pid: broker.proc.pid as number, scope: 'group', intervalMs: 200 });
+    ctx.scope.defer(() => sampler.stop());
+    const load = await stationLoad(broker, { connections: 48, rate: 10_000, durationMs: DURATION_MS, frameBytes: 1024, seed: ctx.seed, payload: 'cbor' });
+    const summary = await sampler.stop();
+    const start = summary.samples[0]?.atUs ?? 0;
+    const points = summary.samples.map((s) => [(s.atUs - start) / 1e6, s.rssBytes] as const);
+    const secondHalf = points.filter(([t]) => t >= DURATION_MS / 2000);
+    const growth = slope(secondHalf) / MiB;
+    const maxMiB = summary.maxRssBytes / MiB;
+    const metrics = { maxRssMiB: +maxMiB.toFixed(1), growthMiBPerS: +growth.toFixed(2), framesSent: load.sent, achievedRate: Math.round(load.achievedRate), meanCpuPercent: Math.round(summary.meanCpuPercent) };
+    const data = { plots: [{ title: 'Resident memory under load', xLabel: 's', yLabel: 'MiB', series: [{ name: 'RSS', points: points.map(([t, b]) => [t, b / MiB] as [number, number]) }] }] };
+    if (summary.exited) return failed('the broker exited during the load run', { metrics, data, logs: broker.logs() });
+    if (!load.valid) return unknown(`the kit sent ${Math.round(load.achievedRate)} frames/s, under 98% of 10,000: no verdict on the candidate`, { metrics, data });
+    if (summary.maxRssBytes > RSS_LIMIT) return failed(`resident memory reached ${maxMiB.toFixed(0)} MiB, over the 512 MiB limit`, { metrics, data, logs: broker.logs() });
+    if (growth > GROWTH_LIMIT_MIB_PER_S) return failed(`resident memory kept growing at ${growth.toFixed(1)} MiB/s over the second half of the run (peak ${maxMiB.toFixed(0)} MiB): at this rate a 10-minute pass exhausts 512 MiB`, { metrics, data, logs: broker.logs() });
+    return pass(`peak ${maxMiB.toFixed(0)} MiB, ${growth.toFixed(2)} MiB/s growth over the second half`, { metrics, data });
+  },
+};
