@@ -116,7 +116,7 @@ export function fixtureCheck(fixture: BrokerFixture): CheckDefinition {
           sent.set(step.connect, []);
         } else if ('write' in step) {
           const payloads = step.frames.map(frameBytes);
-          const whole = Buffer.concat(payloads.map(encodeFrame));
+          const whole = Buffer.concat(payloads.map((p) => encodeFrame(p)));
           const [from, to] = step.range ?? [0];
           const bytes = whole.subarray(from, to ?? whole.length);
           // A frame counts as sent when the write that completes it goes out.

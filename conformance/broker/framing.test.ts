@@ -29,3 +29,12 @@ describe('compareDelivery', () => {
     expect(compareDelivery(sent, [...sent, sent[0]!].map((f) => ({ ...f, handler: 0, atMs: 0 }))).problem).toContain('more than sent');
   });
 });
+
+describe('memory slope', async () => {
+  const { slope } = await import('./checks/memory.ts');
+  it('is the least-squares slope in bytes per second', () => {
+    expect(slope([[0, 0], [1, 10], [2, 20]])).toBeCloseTo(10);
+    expect(slope([[0, 5], [1, 5]])).toBe(0);
+    expect(slope([[0, 1]])).toBe(0);
+  });
+});

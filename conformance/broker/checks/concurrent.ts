@@ -20,7 +20,7 @@ export const concurrent: CheckDefinition = {
     const sizes = distinctSizes(5, 10, 900, ctx.random);
     const payloads = sizes.map((size) => payloadOf(size, ctx.random));
     const sent = payloads.map(describeFrame);
-    await other.write(Buffer.concat(payloads.map(encodeFrame)), `${sizes.length} frames of sizes ${sizes.join(',')}`);
+    await other.write(Buffer.concat(payloads.map((p) => encodeFrame(p))), `${sizes.length} frames of sizes ${sizes.join(',')}`);
     const deliveredB = await broker.until(() => ([...broker.framesFrom(other).values()].some((seen) => seen.length >= sent.length) ? true : undefined), 5000);
     const common = { sent: [...stalled.sent, ...other.sent], notes: [how], logs: broker.logs() };
     if (!deliveredB) {

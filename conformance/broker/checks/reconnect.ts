@@ -16,7 +16,7 @@ export const reconnect: CheckDefinition = {
     const first = sizes.slice(0, 5).map((s) => payloadOf(s, ctx.random));
     const second = sizes.slice(5).map((s) => payloadOf(s, ctx.random));
     const s1 = await broker.station('pass-1');
-    await s1.write(Buffer.concat(first.map(encodeFrame)), `5 frames: ${first.map((p) => p.length).join(',')}`);
+    await s1.write(Buffer.concat(first.map((p) => encodeFrame(p))), `5 frames: ${first.map((p) => p.length).join(',')}`);
     const want = broker.applied.handlers ?? 1;
     await broker.until(() => ([...broker.framesFrom(s1).values()].filter((l) => l.length >= first.length).length >= want ? true : undefined), 5000);
     const torn = payloadOf(3000, ctx.random);
@@ -24,7 +24,7 @@ export const reconnect: CheckDefinition = {
     await broker.waitConsumed(s1);
     s1.reset();
     const s2 = await broker.station('pass-1 reconnected');
-    await s2.write(Buffer.concat(second.map(encodeFrame)), `5 frames: ${second.map((p) => p.length).join(',')}`);
+    await s2.write(Buffer.concat(second.map((p) => encodeFrame(p))), `5 frames: ${second.map((p) => p.length).join(',')}`);
     const handlers = () => [...new Set([...broker.framesFrom(s1).keys(), ...broker.handlerIds])];
     await broker.until(() => (handlers().length >= want && handlers().every((h) => broker.framesAt(s2, h).length >= second.length) ? true : undefined), 5000);
     const common = { sent: [...s1.sent, '(connection reset)', ...s2.sent], observed: broker.linesSince(0), logs: broker.logs() };

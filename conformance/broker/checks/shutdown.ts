@@ -126,7 +126,7 @@ export const stopAccepting: CheckDefinition = {
       return pass(`a new connection after the signal was refused (${code})`, { notes: [how, boundary] });
     }
     const frames = [payloadOf(40, ctx.random), payloadOf(41, ctx.random), payloadOf(42, ctx.random)];
-    await late.write(Buffer.concat(frames.map(encodeFrame)), '3 frames of 40, 41, 42 bytes on a connection opened after the shutdown');
+    await late.write(Buffer.concat(frames.map((p) => encodeFrame(p))), '3 frames of 40, 41, 42 bytes on a connection opened after the shutdown');
     const leaked = await broker.until(() => (broker.framesFrom(late).size > 0 ? true : undefined), 1500);
     // Let the drain end: complete the stuck frame, then watch until exit.
     await stuck.write(payload.subarray(200), 'rest of the draining frame');

@@ -23,7 +23,7 @@ export const slowHandler: CheckDefinition = {
     const startedAt = broker.now();
     for (const [i, station] of stations.entries()) {
       const mine = payloads.filter((_, k) => k % stations.length === i);
-      await station.write(Buffer.concat(mine.map(encodeFrame)), `${mine.length} frames of 64–160 bytes in one burst`);
+      await station.write(Buffer.concat(mine.map((p) => encodeFrame(p))), `${mine.length} frames of 64–160 bytes in one burst`);
     }
     // Full rate: a blocking fan-out would need total × SLOW_MS to get through the burst.
     const blockingTimeMs = total * SLOW_MS;
