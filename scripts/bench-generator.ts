@@ -16,7 +16,7 @@ import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { nowUs, waitFor } from '../harness/load/clock.ts';
-import { encodeFrame } from '../harness/load/frame-codec.ts';
+import { encodeFrame } from '../harness/wire/frame.ts';
 import { createPayloadFactory } from '../harness/load/payload-factory.ts';
 import { runPacedLoad } from '../harness/load/schedule.ts';
 import { socketSink } from '../harness/load/sink.ts';

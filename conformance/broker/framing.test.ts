@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { framingCaseArbitrary, splitStream } from './checks/framing.ts';
 import { compareDelivery } from './delivery.ts';
+import { slope } from './checks/memory.ts';
 
 describe('splitStream', () => {
   it('always reassembles to the original bytes, with no empty writes', () => {
@@ -30,8 +31,7 @@ describe('compareDelivery', () => {
   });
 });
 
-describe('memory slope', async () => {
-  const { slope } = await import('./checks/memory.ts');
+describe('memory slope', () => {
   it('is the least-squares slope in bytes per second', () => {
     expect(slope([[0, 0], [1, 10], [2, 20]])).toBeCloseTo(10);
     expect(slope([[0, 5], [1, 5]])).toBe(0);

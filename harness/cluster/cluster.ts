@@ -135,6 +135,14 @@ export class Cluster {
     return httpJson(method, `${this.node(id).baseUrl}${path}`, body, timeoutMs);
   }
 
+  /**
+   * A JSON request to one host process's API (process-scoped routes, e.g. gossip's `POST /tick` and
+   * `GET /views`, which cover every node the process hosts). Throws NoAnswerError when there is no answer.
+   */
+  requestHost(host: HostProcess, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 5000): Promise<HttpExchange> {
+    return httpJson(method, `http://${host.http}${path}`, body, timeoutMs);
+  }
+
   /** SIGKILL the process hosting the node (all nodes it hosts go down with it). */
   async crash(id: string): Promise<void> {
     const host = this.node(id).host;

@@ -16,8 +16,8 @@
 export * from './clock.ts';
 export * from './sizes.ts';
 export * from './probe.ts';
-export { FRAME_HEADER_SIZE, MAX_FRAME, FrameDecoder, encodeFrame, encodeFrameHeader } from './frame-codec.ts';
-export type { EncodeFrameOptions, FrameDecoderOptions } from './frame-codec.ts';
+export { FRAME_HEADER_SIZE, MAX_FRAME, FrameDecoder, encodeFrame, encodeFrameHeader, encodeFrames, frameHeader } from '../wire/frame.ts';
+export type { EncodeFrameOptions, FrameDecoderOptions } from '../wire/frame.ts';
 export {
   SAMPLE_CHANNELS,
   SPACECRAFT_MODES,

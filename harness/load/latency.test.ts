@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nowUs, waitFor } from './clock.ts';
-import { FrameDecoder } from './frame-codec.ts';
+import { FrameDecoder } from '../wire/frame.ts';
 import { LatencyRecorder, mergeRecorders } from './latency.ts';
 import { OrderMatcher, ProbeMatcher } from './latency-match.ts';
 import { createPayloadFactory } from './payload-factory.ts';

@@ -18,7 +18,7 @@
 import { KitError } from '../common/errors.ts';
 import { nowUs } from './clock.ts';
 import type { ClockUs } from './clock.ts';
-import { FRAME_HEADER_SIZE } from './frame-codec.ts';
+import { FRAME_HEADER_SIZE } from '../wire/frame.ts';
 import { LatencyRecorder } from './latency.ts';
 import type { LatencySummary } from './latency.ts';
 import type { PayloadSource } from './payload-factory.ts';

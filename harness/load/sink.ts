@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import { KitError } from '../common/errors.ts';
 import { nowUs } from './clock.ts';
 import type { ClockUs } from './clock.ts';
-import { FrameDecoder } from './frame-codec.ts';
+import { FrameDecoder } from '../wire/frame.ts';
 
 /**
  * A byte sink with `stream.Writable` backpressure semantics. `write` always accepts the chunk; `false`

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { KitError } from '../common/errors.ts';
 import type { Random } from '../common/random.ts';
+import { MAX_FRAME } from '../wire/frame.ts';
 
 /** Largest legal payload: a frame header announcing more is a protocol violation (broker contract). */
-export const MAX_PAYLOAD = 65_536;
+export const MAX_PAYLOAD = MAX_FRAME;
 
 /**
  * How payload sizes (bytes, excluding the 4-byte length prefix) are distributed.

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { nowUs } from './clock.ts';
-import { FrameDecoder, encodeFrame } from './frame-codec.ts';
+import { FrameDecoder, encodeFrame } from '../wire/frame.ts';
 
 export interface ReceivedFrame {
   readonly payload: Buffer;
