@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { gradeCandidate, type GradeOptions } from '../../harness/cli/grade.ts';
 import { killAll, liveCount } from '../../harness/process/supervisor.ts';
-import { brokerChecks } from './index.ts';
+import { SUITES } from '../../harness/cli/suites.ts';
 import { ROOT, killMatrix } from '../kill-matrix.ts';
 
 const SEED = 20261122;
@@ -16,13 +16,14 @@ const matrix = killMatrix('broker');
 const brokenOnly = matrix.filter((m) => m.fail.length > 0);
 
 describe('broker kill matrix', () => {
-  it('has a broken candidate for every gating broker check', () => {
+  it('has a broken candidate for every gating broker check and fixture', () => {
+    const brokerChecks = SUITES.broker;
     const killed = new Set(brokenOnly.flatMap((m) => m.fail));
     const gating = brokerChecks.filter((c) => c.level !== 'advisory').map((c) => c.id);
     expect(gating.filter((id) => !killed.has(id))).toEqual([]);
     // The advisory review checks are proven by findings on a fixture source instead.
     const advised = new Set(matrix.flatMap((m) => m.advisory));
-    expect(brokerChecks.filter((c) => c.level === 'advisory').map((c) => c.id).filter((id) => !advised.has(id))).toEqual([]);
+    expect(SUITES.broker.filter((c) => c.level === 'advisory').map((c) => c.id).filter((id) => !advised.has(id))).toEqual([]);
   });
 
   it('grades the reference broker: every check PASS, no process left behind', async () => {
