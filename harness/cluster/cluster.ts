@@ -8,6 +8,7 @@ import { spawnCandidate } from '../process/launch.ts';
 import { freePort } from '../process/ports.ts';
 import type { Supervised } from '../process/supervisor.ts';
 import { httpJson, type HttpExchange } from './http-client.ts';
+import { holdPort, type HeldPort } from './held-ports.ts';
 
 export interface ClusterNodeSpec {
   id: string;
@@ -60,6 +61,8 @@ export class Cluster {
   readonly nodes = new Map<string, ClusterNode>();
   readonly hosts: HostProcess[] = [];
   private tempDir: string | undefined;
+  /** UDP clusters: listen and HTTP ports held below the ephemeral range (see held-ports.ts), freed on close. */
+  private readonly heldPorts = new Map<string, HeldPort>();
 
   private constructor(readonly ctx: CheckContext, readonly net: ClusterNetwork, readonly options: ClusterOptions) {}
 
@@ -74,13 +77,17 @@ export class Cluster {
     const perProcess = Math.max(1, ctx.candidate.manifest.nodesPerProcess);
     const listens = new Map<string, string>();
     for (const spec of options.nodes) {
-      const listen = `127.0.0.1:${await freePort({ udp: options.transport === 'udp' })}`;
+      const held = options.transport === 'udp' ? await holdPort('udp') : undefined;
+      if (held) cluster.heldPorts.set(spec.id, held);
+      const listen = `127.0.0.1:${held ? held.port : await freePort()}`;
       listens.set(spec.id, listen);
       await net.addNode(spec.id, listen);
     }
     for (let start = 0, index = 0; start < options.nodes.length; start += perProcess, index++) {
       const group = options.nodes.slice(start, start + perProcess);
-      const http = `127.0.0.1:${await freePort()}`;
+      const heldHttp = options.transport === 'udp' ? await holdPort('tcp') : undefined;
+      if (heldHttp) cluster.heldPorts.set(`http:${index}`, heldHttp);
+      const http = `127.0.0.1:${heldHttp ? heldHttp.port : await freePort()}`;
       const first = group[0] as ClusterNodeSpec;
       const values: Record<string, string> = {
         ...(options.placeholders ?? {}),
@@ -100,13 +107,20 @@ export class Cluster {
         await writeFile(file, JSON.stringify(group.map((n) => ({ id: n.id, role: n.role ?? 'node', listen: listens.get(n.id), peers: net.bookFor(n.id) })), null, 2));
         values.nodesFile = file;
       }
+      await Promise.all([...group.map((n) => cluster.heldPorts.get(n.id)?.unhold()), heldHttp?.unhold()]);
       const host: HostProcess = { index, nodeIds: group.map((n) => n.id), http, argsValues: values, proc: cluster.spawn(values, index) };
       cluster.hosts.push(host);
       for (const spec of group) {
         cluster.nodes.set(spec.id, { id: spec.id, role: spec.role ?? 'node', listen: listens.get(spec.id) as string, baseUrl: `http://${http}`, host });
       }
     }
-    await Promise.all(cluster.hosts.map((h) => cluster.waitReady(h)));
+    try {
+      await Promise.all(cluster.hosts.map((h) => cluster.waitReady(h)));
+    } catch (error) {
+      // Release the half-started cluster now (a caller may retry, e.g. after a port collision).
+      await cluster.close();
+      throw error;
+    }
     return cluster;
   }
 
@@ -163,11 +177,21 @@ export class Cluster {
     host.proc.signal('SIGCONT');
   }
 
-  /** Starts the node's process again with the same ports and address book (after a crash). */
-  async restart(id: string): Promise<void> {
+  /**
+   * Starts the node's process again with the same ports and address book (after a crash).
+   * `placeholderOverrides` replaces placeholders for this and later starts: a store node restarted after
+   * a failover gets the current topology (`{role}`, `{leader}`, `{sync}`…), as the store contract says.
+   */
+  async restart(id: string, placeholderOverrides: Record<string, string> = {}): Promise<void> {
     const host = this.node(id).host;
     if (host.proc.running) await host.proc.kill();
-    this.timeline.record('process.restart', { node: id });
+    const overridden = Object.keys(placeholderOverrides).length > 0;
+    this.timeline.record('process.restart', overridden ? { node: id, placeholders: { ...placeholderOverrides } } : { node: id });
+    if (overridden) {
+      host.argsValues = { ...host.argsValues, ...placeholderOverrides };
+      const role = placeholderOverrides.role;
+      if (role !== undefined) for (const nodeId of host.nodeIds) (this.nodes.get(nodeId) as ClusterNode).role = role;
+    }
     host.proc = this.spawn(host.argsValues, host.index);
     await this.waitReady(host);
   }
@@ -180,6 +204,7 @@ export class Cluster {
   async close(): Promise<void> {
     await Promise.all(this.hosts.map((h) => h.proc.kill()));
     await this.net.close();
+    for (const held of this.heldPorts.values()) held.free();
     if (this.tempDir) await rm(this.tempDir, { recursive: true, force: true });
   }
 }

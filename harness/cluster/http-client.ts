@@ -20,7 +20,8 @@ export async function httpJson(method: 'GET' | 'POST', url: string, body?: unkno
   const startMs = performance.now();
   let response: Response;
   try {
-    const init: RequestInit = { method, signal: AbortSignal.timeout(timeoutMs) };
+    // AbortSignal.timeout rejects fractional values with a RangeError that would read as "no answer".
+    const init: RequestInit = { method, signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))) };
     if (body !== undefined) {
       init.body = JSON.stringify(body);
       init.headers = { 'content-type': 'application/json' };
