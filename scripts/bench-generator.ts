@@ -7,7 +7,8 @@
  * A sink server in a child process (so it has its own core, like a real candidate) counts bytes.
  * 1. Blast: pre-built 64-frame chunks written as fast as the sockets drain, for ~2 s → blast Gbps.
  * 2. Paced: runs of ~1.2 s at geometrically increasing targets (from 20% of the blast rate, ×1.25) until the achieved rate falls
- *    below 99% of the target twice in a row at the same target, then two bisection steps → the highest
+ *    below 99% of the target twice in a row at the same target (stepping down ÷1.56 when even the first one is
+ *    out of reach), then two bisection steps → the highest
  *    paced Gbps. The machine is shared, so expect run-to-run variation: the figures are for this run.
  * Targets: ≥ 1 Gbps paced, and paced ≥ 50% of the blast.
  */
@@ -205,6 +206,11 @@ export async function benchGenerator(options: BenchGeneratorOptions = {}): Promi
         break;
       }
       rate *= growth;
+    }
+    // Even the first rate was out of reach (a busy machine): step down until one is reached.
+    for (let down = (firstShort ?? 0) / growth ** 2; lastOk === undefined && firstShort !== undefined && down >= 10_000 && !overBudget(); down /= growth ** 2) {
+      if (await reachable(down)) lastOk = down;
+      else firstShort = down;
     }
     for (let i = 0; i < 2 && lastOk !== undefined && firstShort !== undefined && !overBudget(); i++) {
       const mid = Math.sqrt(lastOk * firstShort);

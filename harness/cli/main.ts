@@ -26,6 +26,17 @@ Usage:
       Combines the shard reports of one flake run (--shard i/n on a CI matrix).
   meridian-kit checks [--system broker|store|gossip]
       Lists the check catalogue.
+  meridian-kit stress --candidate M [--conns 48] [--rate 10000]
+                      [--size 1024 | --sizes DIST] [--payload cbor|random|zeros]
+                      [--duration 30s] [--handlers 3] [--slow-handler MS]
+                      [--events auto|frames|stats] [--drain 5s] [--seed N]
+                      [--json FILE] [--html FILE] [--out DIR]
+      Broker: open-loop constant-rate load (DIST: 1024, uniform:64..4096,
+      realistic); prints rate, latency percentiles, loss per handler, CPU and
+      memory; writes a JSON result and an HTML page (default .meridian/stress/).
+      Exit 0 for a valid run, 1 when under 98% of the target rate was sent.
+      Store manifest: read/write throughput per read mode with autocannon
+      (--conns default 16, --duration per row default 5s).
 
 Every run prints its seed; --seed N replays it as far as the kit controls it.`;
 
@@ -65,6 +76,17 @@ export async function main(argv: string[]): Promise<number> {
         quiet: { type: 'boolean', default: false },
         runs: { type: 'string' },
         shard: { type: 'string' },
+        conns: { type: 'string' },
+        rate: { type: 'string' },
+        size: { type: 'string' },
+        sizes: { type: 'string' },
+        payload: { type: 'string' },
+        duration: { type: 'string' },
+        handlers: { type: 'string' },
+        'slow-handler': { type: 'string' },
+        events: { type: 'string' },
+        drain: { type: 'string' },
+        out: { type: 'string' },
       },
     });
   } catch (error) {
@@ -113,6 +135,10 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'flake') {
       const { flakeCommand } = await import('./flake-command.ts');
       return await flakeCommand(values);
+    }
+    if (command === 'stress') {
+      const { stressCommand } = await import('./stress-command.ts');
+      return await stressCommand(values);
     }
     if (command === 'merge') {
       const { mergeCommand } = await import('./flake-command.ts');

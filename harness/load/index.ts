@@ -9,7 +9,9 @@
  * 4. `startProcSampler({ pid, scope: 'tree' })` on the candidate meanwhile.
  * 5. Report `done` (achieved vs target rate, `valid`), `recorder.summary()`, `recorder.series()`, the sampler summary.
  *
- * All times are µs on `nowUs()` (clock.ts).
+ * All times are µs on `nowUs()` (clock.ts). The wire codec lives in `harness/wire/frame.ts` and is
+ * re-exported here. Phase 2 (the `stress` command, the store load table) is `harness/load/stress/`,
+ * imported separately so that this module stays free of process and HTTP machinery; see README.md.
  *
  * @module
  */

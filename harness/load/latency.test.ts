@@ -87,6 +87,24 @@ describe('matching', () => {
     expect(s.maxUs).toBe(12_000 - 5_000); // frame 4 was due at 5 ms, seen at 12 ms
   });
 
+  it('by order, a running total that jumps by thousands is recorded in strata with the same arithmetic', () => {
+    const exact = new LatencyRecorder();
+    const strata = new LatencyRecorder();
+    const schedule: ConnectionSchedule = { connection: -1, station: -1, startUs: 0, intervalUs: 100, frames: 20_000 };
+    const byTotal = new OrderMatcher<number>(strata);
+    byTotal.expect(0, schedule);
+    // A stats event: 10,000 frames handled by t = 1.5 s (frames scheduled 0 … 0.9999 s).
+    expect(byTotal.observeTotal(0, 10_000, 1_500_000)).toBe(10_000);
+    for (let k = 0; k < 10_000; k++) exact.record(k * 100, 1_500_000);
+    const a = exact.summary();
+    const b = strata.summary();
+    expect(b.count).toBe(10_000);
+    const span = 10_000 * 100;
+    for (const key of ['p50Us', 'p90Us', 'p99Us', 'meanUs'] as const) expect(Math.abs(a[key] - b[key])).toBeLessThanOrEqual(span / 128 + a[key] * 0.001);
+    expect(b.maxUs).toBeLessThanOrEqual(a.maxUs);
+    expect(byTotal.seen(0)).toBe(10_000);
+  });
+
   it('by probe: payloads carry their scheduled time', () => {
     const recorder = new LatencyRecorder();
     const matcher = new ProbeMatcher(recorder);

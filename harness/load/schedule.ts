@@ -90,7 +90,11 @@ export type LoadLimit = 'none' | 'generator' | 'backpressure' | 'stopped' | 'sin
 export interface PacedLoadReport {
   /** Target total rate, frames/s. */
   readonly targetRate: number;
-  /** Frames sent / elapsed, frames/s; elapsed runs from the first scheduled time to the later of the last write and the last sent frame's scheduled time, plus one slot. */
+  /**
+   * Frames sent / elapsed, frames/s; elapsed runs from the first scheduled time to the later of the last write
+   * and the last sent frame's scheduled time, plus one slot. A run that ended with planned frames unsent
+   * (stopped, or blocked by a candidate that stopped reading) runs until it ended, capped at the planned end.
+   */
   readonly achievedRate: number;
   /** achievedRate / targetRate. */
   readonly ratio: number;
@@ -136,6 +140,8 @@ interface ConnState {
   sent: number;
   bytes: number;
   blocked: boolean;
+  /** When the current wait for drain began (valid while `blocked`). */
+  blockedSinceUs: number;
   waits: number;
   blockedUs: number;
   error: string | undefined;
@@ -192,6 +198,7 @@ export function startPacedLoad(options: PacedLoadOptions): PacedLoad {
     sent: 0,
     bytes: 0,
     blocked: false,
+    blockedSinceUs: 0,
     waits: 0,
     blockedUs: 0,
     error: undefined,
@@ -223,6 +230,7 @@ export function startPacedLoad(options: PacedLoadOptions): PacedLoad {
     state.blocked = true;
     state.waits++;
     const since = clock();
+    state.blockedSinceUs = since;
     state.sink.waitDrain().then(
       () => {
         state.blocked = false;
@@ -341,11 +349,17 @@ export function startPacedLoad(options: PacedLoadOptions): PacedLoad {
     const framesPlanned = states.reduce((sum, s) => sum + s.schedule.frames, 0);
     let lastScheduled = originUs;
     for (const s of states) if (s.sent > 0) lastScheduled = Math.max(lastScheduled, scheduledAtUs(s.schedule, s.sent - 1));
-    const elapsedUs = Math.max(lastWriteUs, lastScheduled) - originUs + 1e6 / rate;
+    // A run that ended with planned frames unsent (stopped, or a connection blocked until the stop) ran
+    // until now: the frames it could not send count against the achieved rate.
+    const runEndUs = framesSent < framesPlanned ? Math.max(lastWriteUs, lastScheduled, Math.min(clock(), originUs + (framesPlanned / rate) * 1e6)) : Math.max(lastWriteUs, lastScheduled);
+    const elapsedUs = runEndUs - originUs + 1e6 / rate;
     const achievedRate = framesSent === 0 ? 0 : (framesSent / elapsedUs) * 1e6;
     const ratio = achievedRate / rate;
     const valid = ratio >= validRatio;
-    const maxBlockedUs = Math.max(0, ...states.map((s) => s.blockedUs));
+    // A wait still pending (the run was stopped while the candidate was not reading) counts up to now.
+    const endUs = clock();
+    const blockedUs = (s: ConnState): number => s.blockedUs + (s.blocked ? endUs - s.blockedSinceUs : 0);
+    const maxBlockedUs = Math.max(0, ...states.map(blockedUs));
     const limitedBy: LoadLimit = states.some((s) => s.error !== undefined)
       ? 'sink-error'
       : framesSent < framesPlanned
@@ -376,7 +390,7 @@ export function startPacedLoad(options: PacedLoadOptions): PacedLoad {
         framesSent: s.sent,
         bytesSent: s.bytes,
         backpressureWaits: s.waits,
-        backpressureUs: s.blockedUs,
+        backpressureUs: blockedUs(s),
         ...(s.error !== undefined ? { error: s.error } : {}),
       })),
     };

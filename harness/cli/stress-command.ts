@@ -1,0 +1,128 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { buildCandidate } from '../candidate/build.ts';
+import { loadCandidate } from '../candidate/candidate.ts';
+import { KitError } from '../common/errors.ts';
+import { newRunSeed } from '../common/random.ts';
+import type { PayloadKind } from '../load/payload-factory.ts';
+import {
+  STRESS_DEFAULTS,
+  formatProgress,
+  parseDuration,
+  parsePositive,
+  parseSizes,
+  renderStoreHtml,
+  renderStoreSummary,
+  renderStressHtml,
+  renderStressSummary,
+  runStoreLoad,
+  runStress,
+} from '../load/stress/index.ts';
+import type { EventSource, StressProgress } from '../load/stress/index.ts';
+
+export interface StressValues {
+  candidate?: string[];
+  conns?: string;
+  rate?: string;
+  size?: string;
+  sizes?: string;
+  payload?: string;
+  duration?: string;
+  handlers?: string;
+  'slow-handler'?: string;
+  events?: string;
+  drain?: string;
+  seed?: string;
+  json?: string;
+  html?: string;
+  out?: string;
+  quiet?: boolean;
+}
+
+const PAYLOADS: readonly PayloadKind[] = ['cbor', 'random', 'zeros'];
+const EVENTS: readonly EventSource[] = ['auto', 'frames', 'stats'];
+
+async function writeOut(path: string, text: string): Promise<string> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+  return relative(process.cwd(), path) || path;
+}
+
+/**
+ * `meridian-kit stress`: a broker stress run or, for a store manifest, the store load table.
+ * Exit 0 for a valid run, 1 for a run that fell short of the target rate (the summary says why),
+ * 2 for bad input or a kit fault.
+ */
+export async function stressCommand(values: StressValues, out: (t: string) => void = (t) => process.stdout.write(`${t}\n`)): Promise<number> {
+  try {
+    const path = values.candidate?.[0];
+    if (!path || values.candidate!.length > 1) throw new KitError('BAD_ARGUMENT', 'stress takes exactly one --candidate manifest');
+    if (values.size !== undefined && values.sizes !== undefined) throw new KitError('BAD_ARGUMENT', 'give --size or --sizes, not both');
+    const seed = values.seed !== undefined ? Number(values.seed) : newRunSeed();
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new KitError('BAD_ARGUMENT', `--seed must be an integer from 0 to 4294967295, got "${values.seed}"`);
+    const candidate = await loadCandidate(path);
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const base = join(values.out ?? join('.meridian', 'stress'), `${candidate.manifest.name}-${stamp}`);
+    const quiet = values.quiet ?? false;
+    const tty = process.stderr.isTTY === true;
+    const say = (line: string): void => {
+      if (!quiet) process.stderr.write(`${line}\n`);
+    };
+    const system = candidate.manifest.system;
+    if (system !== 'broker' && system !== 'store') throw new KitError('BAD_ARGUMENT', `stress supports broker and store candidates, not ${system}`);
+    const durationMs = values.duration !== undefined ? parseDuration(values.duration) : system === 'store' ? 5000 : STRESS_DEFAULTS.durationMs;
+    const payload = (values.payload ?? STRESS_DEFAULTS.payload) as PayloadKind;
+    if (!PAYLOADS.includes(payload)) throw new KitError('BAD_ARGUMENT', `--payload must be one of ${PAYLOADS.join(', ')}, got "${values.payload}"`);
+    const events = (values.events ?? 'auto') as EventSource;
+    if (!EVENTS.includes(events)) throw new KitError('BAD_ARGUMENT', `--events must be one of ${EVENTS.join(', ')}, got "${values.events}"`);
+    const sizes = values.sizes !== undefined ? parseSizes(values.sizes) : parseSizes(values.size ?? String(STRESS_DEFAULTS.size));
+    const connections = parsePositive(values.conns, system === 'store' ? 16 : STRESS_DEFAULTS.connections, 'conns', { max: system === 'store' ? 1024 : 10_000 });
+    const rate = parsePositive(values.rate, STRESS_DEFAULTS.rate, 'rate', { integer: false, max: 10_000_000 });
+    const handlers = parsePositive(values.handlers, STRESS_DEFAULTS.handlers, 'handlers', { max: 64 });
+    const slowHandlerMs = parsePositive(values['slow-handler'], 0, 'slow-handler', { zero: true, max: 600_000 });
+    const drainMs = values.drain !== undefined ? parseDuration(values.drain) : STRESS_DEFAULTS.drainMs;
+    await buildCandidate(candidate);
+    say(`[stress] ${candidate.manifest.name} (${system}), seed ${seed}`);
+
+    if (candidate.manifest.system === 'store') {
+      const result = await runStoreLoad({ candidate, seed, connections, durationMs, log: say });
+      out(renderStoreSummary(result));
+      const json = await writeOut(values.json ?? `${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
+      const html = await writeOut(values.html ?? `${base}.html`, renderStoreHtml(result));
+      out(`\nresult     ${json}\npage       ${html}`);
+      return result.rows.some((r) => r.errors > 0) ? 1 : 0;
+    }
+    let lastPrinted = 0;
+    const result = await runStress({
+      candidate,
+      seed,
+      connections,
+      rate,
+      sizes,
+      payload,
+      durationMs,
+      handlers,
+      slowHandlerMs,
+      events,
+      drainMs,
+      onProgress: (p: StressProgress) => {
+        if (quiet) return;
+        if (tty) process.stderr.write(`\r\x1b[2K${formatProgress(p)}`);
+        else if (p.elapsedMs - lastPrinted >= 5000 || p.phase === 'drain') {
+          lastPrinted = p.elapsedMs;
+          process.stderr.write(`${formatProgress(p)}\n`);
+        }
+      },
+    });
+    if (tty && !quiet) process.stderr.write('\r\x1b[2K');
+    out(renderStressSummary(result));
+    const json = await writeOut(values.json ?? `${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
+    const html = await writeOut(values.html ?? `${base}.html`, renderStressHtml(result));
+    out(`result     ${json}\npage       ${html}`);
+    return result.load.valid ? 0 : 1;
+  } catch (error) {
+    if (!(error instanceof KitError)) throw error;
+    process.stderr.write(`meridian-kit: ${error.code}: ${error.message}\n`);
+    return 2;
+  }
+}

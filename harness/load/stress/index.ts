@@ -1,0 +1,13 @@
+/**
+ * Phase 2 of the load harness: the `stress` command's machinery. Broker: {@link runStress} (launch,
+ * /proc sampling, {@link runBrokerLoad}) and its renderings; store: {@link runStoreLoad} (autocannon per
+ * read mode). See `harness/load/README.md`.
+ *
+ * @module
+ */
+export * from './options.ts';
+export * from './target.ts';
+export * from './broker-load.ts';
+export * from './stress.ts';
+export * from './render.ts';
+export * from './store.ts';
