@@ -1,9 +1,7 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { FixtureError, readFixtureFolder } from '../../harness/checks/fixture-files.ts';
 import { failed, pass, type CheckDefinition } from '../../harness/checks/check.ts';
 import { delay } from '../../harness/checks/wait.ts';
 import type { Level } from '../../harness/checks/verdict.ts';
-import { KitError } from '../../harness/common/errors.ts';
 import { createRandom } from '../../harness/common/random.ts';
 import { describeExit } from '../../harness/process/supervisor.ts';
 import { encodeFrame } from '../../harness/wire/frame.ts';
@@ -51,7 +49,7 @@ export interface BrokerFixture {
   };
 }
 
-export class FixtureError extends KitError {}
+export { FixtureError };
 
 function literal(frame: FixtureFrame): Buffer | undefined {
   return 'hex' in frame ? Buffer.from(frame.hex.replace(/\s+/g, ''), 'hex') : undefined;
@@ -184,19 +182,5 @@ export function fixtureCheck(fixture: BrokerFixture): CheckDefinition {
 
 /** Every fixtures/broker/*.json (generated ones included) as checks; a malformed file is an error naming it. */
 export function loadBrokerFixtures(dir: string): CheckDefinition[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => {
-      const file = join(dir, name);
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(file, 'utf8'));
-      } catch (error) {
-        throw new FixtureError('FIXTURE_INVALID', `${file}: not valid JSON (${(error as Error).message})`, { file });
-      }
-      const fixture = parseBrokerFixture(raw, basename(file));
-      return fixtureCheck(fixture);
-    });
+  return readFixtureFolder(dir, (raw, name) => fixtureCheck(parseBrokerFixture(raw, name)));
 }

@@ -3,11 +3,9 @@
  * faults by round, and expectations by round. Each file becomes a check `fixture.<name>` in every gossip
  * grade. The format is documented in fixtures/README.md ("Gossip scenario fixtures").
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { FixtureError, readFixtureFolder } from '../../harness/checks/fixture-files.ts';
 import type { CheckDefinition } from '../../harness/checks/check.ts';
 import type { Level } from '../../harness/checks/verdict.ts';
-import { KitError } from '../../harness/common/errors.ts';
 import { failWith, passWith } from './checks/common.ts';
 import { GossipCluster, nodeIds } from './gossip-cluster.ts';
 import { describeEntry, dumpViews, entryIn, STATUSES, viewsData, type Entry, type Status, type Views } from './views.ts';
@@ -60,7 +58,7 @@ export interface GossipScenario {
   expect: ScenarioExpectation[];
 }
 
-export class FixtureError extends KitError {}
+export { FixtureError };
 
 const OP_KINDS = ['state', 'partition', 'oneWay', 'isolate', 'heal', 'loss', 'delay', 'clearFaults', 'crash'] as const;
 const KNOB_NAMES = new Set(['suspicionRounds', 'indirectChecks', 'fanout', 'pushPullRounds']);
@@ -326,20 +324,9 @@ export function scenarioCheck(scenario: GossipScenario): CheckDefinition {
 
 /** Every fixtures/gossip/*.json as a check; a malformed file is a FIXTURE_INVALID error naming it. */
 export function loadGossipFixtures(dir: string): CheckDefinition[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => {
-      const file = join(dir, name);
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(file, 'utf8'));
-      } catch (error) {
-        throw new FixtureError('FIXTURE_INVALID', `${file}: not valid JSON (${(error as Error).message})`, { file });
-      }
-      const scenario = parseGossipScenario(raw, basename(file));
-      if (`${scenario.name}.json` !== name) throw new FixtureError('FIXTURE_INVALID', `${name}: field "name": expected "${name.replace(/\.json$/, '')}" (the file name)`, { file, field: 'name' });
-      return scenarioCheck(scenario);
-    });
+  return readFixtureFolder(dir, (raw, name, file) => {
+    const scenario = parseGossipScenario(raw, name);
+    if (`${scenario.name}.json` !== name) throw new FixtureError('FIXTURE_INVALID', `${name}: field "name": expected "${name.replace(/\.json$/, '')}" (the file name)`, { file, field: 'name' });
+    return scenarioCheck(scenario);
+  });
 }

@@ -34,13 +34,12 @@ export interface GradeOptions {
 /** A usage problem (unknown check id, no checks selected): exit code 2. */
 export class UsageError extends KitError {}
 
+/** The checks named by `--only` (exact ids, or a prefix ending in `*`), in the order given; unknown ids are an error. */
 export function selectChecks(all: readonly CheckDefinition[], only: readonly string[] | undefined): CheckDefinition[] {
   if (!only || only.length === 0) return [...all];
-  const known = new Map(all.map((c) => [c.id, c]));
   const picked: CheckDefinition[] = [];
   for (const id of only) {
-    const check = known.get(id) ?? all.filter((c) => c.id.startsWith(id.endsWith('*') ? id.slice(0, -1) : `${id}\u0000`))[0];
-    const matches = id.endsWith('*') ? all.filter((c) => c.id.startsWith(id.slice(0, -1))) : check ? [check] : [];
+    const matches = id.endsWith('*') ? all.filter((c) => c.id.startsWith(id.slice(0, -1))) : all.filter((c) => c.id === id);
     if (matches.length === 0) throw new UsageError('UNKNOWN_CHECK', `unknown check id "${id}"; known: ${all.map((c) => c.id).join(', ')}`);
     for (const m of matches) if (!picked.includes(m)) picked.push(m);
   }

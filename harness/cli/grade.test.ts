@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckDefinition } from '../checks/check.ts';
+import { selectChecks } from './grade.ts';
+
+const check = (id: string): CheckDefinition => ({ id, system: 'broker', level: 'required', title: id, criterion: id, timeoutMs: 1, run: async () => ({ verdict: 'PASS', evidence: { summary: '' } }) });
+const all = ['broker.1-concurrent', 'broker.framing', 'fixture.a', 'fixture.b'].map(check);
+
+describe('selectChecks', () => {
+  it('keeps everything without --only, picks exact ids and prefixes in the order given', () => {
+    expect(selectChecks(all, undefined)).toHaveLength(4);
+    expect(selectChecks(all, ['fixture.*', 'broker.framing']).map((c) => c.id)).toEqual(['fixture.a', 'fixture.b', 'broker.framing']);
+  });
+  it('rejects an unknown id with a code, never silently running fewer checks', () => {
+    expect(() => selectChecks(all, ['broker.framin'])).toThrow(expect.objectContaining({ code: 'UNKNOWN_CHECK' }));
+  });
+});
