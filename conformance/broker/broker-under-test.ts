@@ -6,6 +6,7 @@ import { candidateRxQueue } from '../../harness/process/tcp-queue.ts';
 import { createEventParser, stationPort, type BrokerEvent } from '../../harness/wire/broker-events.ts';
 import { delay } from '../../harness/checks/wait.ts';
 import { Station } from './station.ts';
+import { encodeFrame } from '../../harness/wire/frame.ts';
 
 /** A frame as one handler reported it. */
 export interface FrameSeen {
@@ -148,19 +149,23 @@ export class BrokerUnderTest {
     return counts;
   }
 
-  /** Handler ids the kit expects frames on: 0..n-1 when the handler knob was applied, else those seen so far. */
+  /** Handler ids seen so far, sorted (candidates may number from 0 or 1: the kit trusts their events). */
   expectedHandlers(): number[] {
-    const n = this.applied.handlers;
-    if (n !== undefined && this.handlerIds.size <= n) {
-      // Candidates may number from 0 or 1: trust the ids seen once all n have shown up.
-      if (this.handlerIds.size === n) return [...this.handlerIds].sort((a, b) => a - b);
-    }
     return [...this.handlerIds].sort((a, b) => a - b);
   }
 
-  /** Handler count the kit is sure of: the knob value, else the ids seen. */
-  handlerCount(): number {
-    return this.applied.handlers ?? this.handlerIds.size;
+  /**
+   * Sends one small frame on a fresh station and learns which handlers exist before a scenario starts:
+   * all of them once the handler knob's count has reported it; without the knob, those reporting it
+   * within 300 ms of the first. Returns the ids (empty when nothing was delivered within 5 s).
+   */
+  async learnHandlers(payload: Uint8Array): Promise<{ handlers: number[]; station: Station }> {
+    const station = await this.station('warm-up');
+    await station.write(encodeFrame(payload), `one ${payload.length}-byte frame to learn the handlers`);
+    const want = this.applied.handlers;
+    if (want !== undefined) await this.until(() => (this.framesFrom(station).size >= want ? true : undefined), 5000);
+    else if (await this.until(() => (this.framesFrom(station).size > 0 ? true : undefined), 5000)) await delay(300);
+    return { handlers: [...this.framesFrom(station).keys()].sort((x, y) => x - y), station };
   }
 
   /**

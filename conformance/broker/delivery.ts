@@ -58,9 +58,3 @@ function preview(values: readonly number[], max = 12): string {
   const shown = values.slice(0, max).join(',');
   return `[${shown}${values.length > max ? `,… (${values.length})` : ''}]`;
 }
-
-/** True when every handler in `handlers` has seen exactly the `sent` frames from the station. */
-export function allDelivered(sent: readonly SentFrame[], byHandler: Map<number, FrameSeen[]>, handlers: readonly number[]): boolean {
-  if (handlers.length === 0) return false;
-  return handlers.every((h) => (byHandler.get(h)?.length ?? 0) >= sent.length);
-}

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { failed, pass, type CheckDefinition } from '../../../harness/checks/check.ts';
-import { delay } from '../../../harness/checks/wait.ts';
 import { MAX_FRAME, encodeFrames } from '../../../harness/wire/frame.ts';
 import { createRandom } from '../../../harness/common/random.ts';
 import { BrokerUnderTest } from '../broker-under-test.ts';
@@ -60,12 +59,7 @@ export const framing: CheckDefinition = {
   timeoutMs: 120_000,
   async run(ctx) {
     const broker = await BrokerUnderTest.launch(ctx, { knobs: { handlers: 2 } });
-    const warm = await broker.station('warm-up');
-    await warm.write(encodeFrames([payloadOf(8, ctx.random)]), 'one 8-byte frame to learn the handlers');
-    const want = broker.applied.handlers;
-    if (want !== undefined) await broker.until(() => (broker.framesFrom(warm).size >= want ? true : undefined), 5000);
-    else if (await broker.until(() => (broker.framesFrom(warm).size > 0 ? true : undefined), 5000)) await delay(300);
-    const handlers = [...broker.framesFrom(warm).keys()];
+    const { handlers, station: warm } = await broker.learnHandlers(payloadOf(8, ctx.random));
     if (handlers.length === 0) return failed('one 8-byte frame was not delivered to any handler within 5 s', { sent: warm.sent, logs: broker.logs() });
 
     let runs = 0;

@@ -14,13 +14,9 @@ export const REST_AFTER_MS = 300;
 /** Launches, sends one frame, and learns which handlers exist before any signal. */
 async function readyBroker(ctx: CheckContext): Promise<{ broker: BrokerUnderTest; handlers: number[] }> {
   const broker = await BrokerUnderTest.launch(ctx, { knobs: { handlers: 3 } });
-  const probe = await broker.station('warm-up');
-  await probe.write(encodeFrame(payloadOf(24, ctx.random)), 'one 24-byte frame to learn the handlers');
-  const want = broker.applied.handlers;
-  if (want !== undefined) await broker.until(() => (broker.framesFrom(probe).size >= want ? true : undefined), 5000);
-  else if (await broker.until(() => (broker.framesFrom(probe).size > 0 ? true : undefined), 5000)) await delay(300);
-  probe.end();
-  return { broker, handlers: [...broker.framesFrom(probe).keys()].sort((a, b) => a - b) };
+  const { handlers, station } = await broker.learnHandlers(payloadOf(24, ctx.random));
+  station.end();
+  return { broker, handlers };
 }
 
 /** Signal while a frame is half-read; send the rest shortly after: it must reach every handler before exit. */
