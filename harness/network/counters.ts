@@ -42,15 +42,8 @@ export interface LinkCounters {
   readonly connections: ConnectionTally;
 }
 
-/** Sum over links, plus traffic the kit could not attribute to a link. */
-export interface NetworkTotals {
-  readonly sent: Tally;
-  readonly delivered: Tally;
-  readonly dropped: Tally;
-  readonly duplicated: Tally;
-  readonly held: Tally;
-  readonly inFlight: Tally;
-  readonly connections: ConnectionTally;
+/** Sum over links (the same tallies, without a link's identity), plus traffic the kit could not attribute to a link. */
+export type NetworkTotals = Omit<LinkCounters, 'link' | 'from' | 'to'> & {
   /** UDP datagrams that reached a kit socket from an address that is no node's real address (dropped). */
   readonly unattributed: Tally;
-}
+};
