@@ -8,6 +8,8 @@
  * sent has reached the kit, all the kit delivered to it has been read). A candidate whose counters never
  * match gets an idle-window fallback instead (the kit's counters unchanged for a while), noted in the
  * evidence. So datagrams of round r and the answers they provoke are delivered before round r+1 starts.
+ * While the ticks run the kit's network holds every datagram (the round barrier) and releases them once
+ * every process has answered: a datagram of round r reaches its receiver after the receiver's own tick r.
  */
 import type { CheckContext } from '../../harness/checks/check.ts';
 import { delay } from '../../harness/checks/wait.ts';
@@ -236,6 +238,18 @@ export class GossipCluster {
   /** One round on every live host process, concurrently; resolves when every host answered. */
   async tick(): Promise<number> {
     let sent = 0;
+    // The round barrier: nothing sent during this tick is delivered until every process has answered,
+    // so no node hears of round r before running its own round r (exact boundaries across processes).
+    this.net.raiseBarrier();
+    try {
+      await this.tickAll((n) => (sent += n));
+    } finally {
+      this.net.releaseBarrier();
+    }
+    return sent;
+  }
+
+  private async tickAll(addSent: (n: number) => void): Promise<void> {
     await Promise.all(
       this.liveHosts().map(async (h) => {
         const what = `POST /tick of the process hosting ${h.nodeIds.join(',').slice(0, 40)}`;
@@ -244,10 +258,9 @@ export class GossipCluster {
         const r = this.expectOk(x, what);
         const nodes = (r as { nodes?: unknown }).nodes;
         if (!Array.isArray(nodes)) this.fail('GOSSIP_BAD_ANSWER', `${what} answered ${JSON.stringify(r).slice(0, 160)}, expected {"nodes": [{"id","round","sent"}]}`);
-        for (const n of nodes as Array<{ sent?: unknown }>) if (typeof n?.sent === 'number') sent += n.sent;
+        for (const n of nodes as Array<{ sent?: unknown }>) if (typeof n?.sent === 'number') addSent(n.sent);
       }),
     );
-    return sent;
   }
 
   private kitCounts(): { perNode: Map<string, KitNodeCount>; signature: string } {

@@ -218,6 +218,27 @@ export class ClusterNetwork {
     return count;
   }
 
+  // ── round barrier (UDP) ─────────────────────────────────────────────────────────────────────
+
+  /**
+   * UDP: makes a round boundary exact across processes. While the barrier is up every datagram that
+   * reaches the kit is counted as sent and held; {@link releaseBarrier} forwards them all (through the
+   * links' faults, in arrival order). A round driver raises it before ticking every process and releases
+   * it once every process has answered, so no node receives a datagram of round r before it has run its
+   * own round r. Held datagrams show in the `held` counters, not in {@link inFlight}.
+   */
+  raiseBarrier(): void {
+    this.#open();
+    if (this.#fabric.raiseBarrier === undefined) throw new NetworkError(NetErrorCode.UNSUPPORTED_FAULT, 'a round barrier is a UDP control', { fault: 'barrier' });
+    this.#fabric.raiseBarrier();
+  }
+
+  /** Lowers the barrier; returns how many datagrams it held. No-op (0) when none is up or closed. */
+  releaseBarrier(): number {
+    if (this.#closing !== null) return 0;
+    return this.#fabric.releaseBarrier?.() ?? 0;
+  }
+
   // ── counters ────────────────────────────────────────────────────────────────────────────────
 
   /** Counters of every link that carried traffic or had a fault set, sorted by `"a->b"`. */

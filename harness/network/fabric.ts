@@ -16,6 +16,10 @@ export interface Fabric {
   reset(from: string, to: string): number;
   /** Datagrams that could not be attributed to a node (dropped). */
   unattributed(): Tally;
+  /** UDP: hold every datagram that reaches the kit until {@link releaseBarrier}. Absent on TCP. */
+  raiseBarrier?(): void;
+  /** UDP: forward the held datagrams; returns how many there were. */
+  releaseBarrier?(): number;
   /** Closes every socket and server the fabric opened. */
   close(): Promise<void>;
 }

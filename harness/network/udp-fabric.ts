@@ -66,6 +66,8 @@ export class UdpFabric implements Fabric {
   #unattributedBytes = 0;
   #sendErrors = 0;
   #closed = false;
+  /** Datagrams that reached the kit while a round barrier was up, in arrival order (null: no barrier). */
+  #barrier: Array<{ link: Link; from: UdpNode; to: UdpNode; msg: Buffer }> | null = null;
 
   constructor(
     private readonly topology: Topology,
@@ -124,6 +126,27 @@ export class UdpFabric implements Fabric {
     return { messages: this.#unattributedMsgs, bytes: this.#unattributedBytes };
   }
 
+  /**
+   * Raises the round barrier: from now on every datagram that reaches the kit is counted as sent and
+   * held (not forwarded, not yet subject to loss or delay) until {@link releaseBarrier}.
+   */
+  raiseBarrier(): void {
+    this.#barrier ??= [];
+  }
+
+  /** Lowers the barrier and forwards every held datagram in arrival order through its link's faults. */
+  releaseBarrier(): number {
+    const held = this.#barrier;
+    this.#barrier = null;
+    if (held === null) return 0;
+    for (const { link, from, to, msg } of held) {
+      link.exitHeld(1, msg.length);
+      if (link.plain) this.deliver(link, from, to, msg);
+      else this.#faulty(link, from, to, msg);
+    }
+    return held.length;
+  }
+
   /** Local send failures reported by the kit sockets (diagnostics). */
   get sendErrors(): number {
     return this.#sendErrors;
@@ -168,6 +191,11 @@ export class UdpFabric implements Fabric {
     const link = to.inLinks[index] ?? (to.inLinks[index] = this.topology.link(from.info.id, to.info.id));
     link.sentMsgs++;
     link.sentBytes += msg.length;
+    if (this.#barrier !== null) {
+      link.enterHeld(1, msg.length);
+      this.#barrier.push({ link, from, to, msg });
+      return;
+    }
     if (link.plain) this.deliver(link, from, to, msg);
     else this.#faulty(link, from, to, msg);
   }

@@ -237,3 +237,32 @@ describe('UDP faults', () => {
     await waitFor(() => peer(peers, 'a').received.length === 300);
   });
 });
+
+describe('UDP round barrier', () => {
+  it('holds every datagram while raised (counted as sent and held), then forwards them in order through the faults', async () => {
+    const { net, peers } = await cluster(['a', 'b', 'c']);
+    net.loss('c', 'b', 1);
+    net.raiseBarrier();
+    const toB = net.bookFor('a').b as string;
+    peer(peers, 'a').send(toB, 'm0');
+    peer(peers, 'a').send(toB, 'm1');
+    peer(peers, 'c').send(net.bookFor('c').b as string, 'x');
+    await waitFor(() => net.linkCounters('a', 'b').sent.messages === 2 && net.linkCounters('c', 'b').sent.messages === 1, { what: 'kit read 3' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(peer(peers, 'b').texts()).toEqual([]);
+    expect(net.linkCounters('a', 'b').held.messages).toBe(2);
+    expect(net.inFlight).toBe(0);
+    expect(net.releaseBarrier()).toBe(3);
+    await waitFor(() => peer(peers, 'b').texts().length === 2, { what: 'released' });
+    expect(peer(peers, 'b').texts()).toEqual(['m0', 'm1']);
+    expect(net.linkCounters('a', 'b')).toMatchObject({ held: { messages: 0 }, delivered: { messages: 2 } });
+    expect(net.linkCounters('c', 'b').dropped.messages).toBe(1);
+    expect(net.releaseBarrier()).toBe(0);
+  });
+
+  it('is a UDP control only', async () => {
+    const net = await ClusterNetwork.create({ seed: 1, transport: 'tcp' });
+    closer.add(() => net.close());
+    expect(() => net.raiseBarrier()).toThrow(expect.objectContaining({ code: NetErrorCode.UNSUPPORTED_FAULT }));
+  });
+});
