@@ -38,6 +38,9 @@ export const DEFAULT_KNOBS: Readonly<Record<string, number>> = { fanout: 3, indi
 const CONFIRM_BUDGET_MS = 4000;
 /** The idle window of the fallback: kit counters unchanged this long. */
 const IDLE_WINDOW_MS = 60;
+/** A counter mismatch is the candidate's when it stays unchanged this long, over this many readings, with nothing moving. */
+const STABLE_MS = 800;
+const STABLE_READS = 4;
 const STATS_CONCURRENCY = 32;
 
 export const nodeIds = (n: number): string[] => Array.from({ length: n }, (_, i) => `n${i}`);
@@ -97,7 +100,7 @@ export class GossipCluster {
   readonly gone = new Set<string>();
   lastViews: Views = new Map();
   /** How rounds ended: exactly (stats matched the kit) or by the idle window. */
-  readonly settling = { confirmed: 0, idle: 0, maxMs: 0, lastMismatch: undefined as string | undefined };
+  readonly settling = { confirmed: 0, idle: 0, maxMs: 0, lastMismatch: undefined as string | undefined, stuckMismatch: undefined as string | undefined };
   private confirm = true;
   private readonly notes: string[] = [];
 
@@ -298,12 +301,19 @@ export class GossipCluster {
     return out;
   }
 
-  /** Waits until the round is over (see the file comment). */
+  /**
+   * Waits until the round is over (see the file comment). A mismatch between the nodes' counters and the
+   * kit's that stays put while nothing moves (same kit counters, same node counters, {@link STABLE_READS}
+   * readings over {@link STABLE_MS}) is the candidate's, not the machine's: it is noted (the
+   * `gossip.counters` and `gossip.book-only` checks judge it) and later rounds end by the idle window,
+   * so a candidate with wrong counters costs about a second, not a 4 s budget per round.
+   */
   async settle(): Promise<void> {
     const t0 = performance.now();
     await this.net.quiescent({ timeoutMs: 20_000 });
     let exact = false;
     if (this.confirm) {
+      let still: { key: string; since: number; reads: number } | undefined;
       for (;;) {
         const counts = await this.nodeCounts();
         if (counts === undefined) {
@@ -317,12 +327,21 @@ export class GossipCluster {
           exact = true;
           break;
         }
+        const key = `${kit.signature}|${[...counts].map(([id, n]) => `${id}:${n.sent}/${n.received}`).join(',')}`;
+        if (still?.key === key) still.reads++;
+        else still = { key, since: performance.now(), reads: 1 };
+        if (mismatch !== undefined && still.reads >= STABLE_READS && performance.now() - still.since >= STABLE_MS) {
+          this.confirm = false;
+          this.settling.stuckMismatch = `round ${this.round}: ${mismatch}`;
+          this.notes.push(`round ${this.round}: the nodes' /stats counters stayed different from the kit's link counters for ${STABLE_MS} ms with nothing moving (${mismatch}); later rounds end by a ${IDLE_WINDOW_MS} ms idle window`);
+          break;
+        }
         if (performance.now() - t0 > CONFIRM_BUDGET_MS) {
           this.settling.lastMismatch = mismatch ?? `${this.net.inFlight} datagram(s) still in flight in the kit`;
           break;
         }
         await this.net.quiescent({ timeoutMs: 20_000 });
-        await delay(3);
+        await delay(mismatch === undefined ? 3 : STABLE_MS / STABLE_READS);
       }
     }
     if (exact) this.settling.confirmed++;

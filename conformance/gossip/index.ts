@@ -1,5 +1,6 @@
 import type { CheckDefinition } from '../../harness/checks/check.ts';
 import { convergence } from './checks/convergence.ts';
+import { bookOnly, counters } from './checks/counters.ts';
 import { edgeCases } from './checks/edge-cases.ts';
 import { indirectProbe } from './checks/indirect-probe.ts';
 import { lossy } from './checks/lossy.ts';
@@ -16,6 +17,8 @@ export const gossipChecks: CheckDefinition[] = [
   suspicion,
   partitionRecovery,
   edgeCases,
+  counters,
+  bookOnly,
   lossy,
   scale250,
 ];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compactTimeline } from './gossip-cluster.ts';
-import { arrowLine, convergenceLine, counterMismatch, kib, nodeCountOf, RoundLog } from './rounds.ts';
+import { arrowLine, convergenceLine, counterDiffs, counterMismatch, describeDiff, kib, kitTraffic, nodeCountOf, outsideBook, RoundLog, statsTraffic, type CounterDiff, type NodeTraffic } from './rounds.ts';
 import { countAware, offending, parseViews, ViewShapeError, type NodeView } from './views.ts';
 
 describe('end of a round: node counters against the kit', () => {
@@ -113,5 +113,30 @@ describe('free-running clock', () => {
     expect(medianRoundsSince(at({ n0: 3, n1: 4, n2: 5 }), at({ n0: 9, n1: 6, n2: 12 }))).toBe(6);
     expect(medianRoundsSince(at({ n0: 3 }), at({ n1: 9 }))).toBe(0);
     expect(medianRoundsSince(at({ n0: -1 }), at({ n0: 9 }))).toBe(0);
+  });
+});
+
+describe('kit traffic vs /stats', () => {
+  const links = [
+    { from: 'a', to: 'b', sent: { messages: 3, bytes: 30 }, delivered: { messages: 2, bytes: 20 } },
+    { from: 'b', to: 'a', sent: { messages: 1, bytes: 7 }, delivered: { messages: 1, bytes: 7 } },
+  ];
+  it('sums per node and finds every differing field, and which ones show traffic outside the book', () => {
+    const kit = kitTraffic(links);
+    expect(kit.get('a')).toEqual({ sent: { messages: 3, bytes: 30 }, received: { messages: 1, bytes: 7 } });
+    const a = statsTraffic({ sent: { messages: 3, bytes: 30 }, received: { messages: 1, bytes: 7 } });
+    const b = statsTraffic({ sent: { messages: 2, bytes: 14 }, received: { messages: 2, bytes: 20 } });
+    expect(typeof a).toBe('object');
+    const diffs = counterDiffs(kit, new Map([['a', a as NodeTraffic], ['b', b as NodeTraffic]]));
+    expect(diffs).toEqual([
+      { node: 'b', field: 'sent.messages', stats: 2, kit: 1 },
+      { node: 'b', field: 'sent.bytes', stats: 14, kit: 7 },
+    ]);
+    expect(outsideBook(diffs).map((d) => d.field)).toEqual(['sent.messages']);
+    expect(describeDiff(diffs[0] as CounterDiff)).toBe('b sent.messages: 2 by its /stats, 1 reached the kit');
+  });
+  it('names the first missing /stats field', () => {
+    expect(statsTraffic({ sent: { messages: 1, bytes: 2 }, received: { messages: 1 } })).toBe('received.bytes');
+    expect(statsTraffic(null)).toBe('sent.messages');
   });
 });

@@ -101,3 +101,82 @@ export function arrowLine(points: ReadonlyArray<readonly [number, number]>): str
 export function kib(bytes: number): string {
   return bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${Math.round(bytes)} B`;
 }
+
+/** Messages and UDP payload bytes one way. */
+export interface Traffic {
+  messages: number;
+  bytes: number;
+}
+
+/** One node's traffic as counted by the kit (`sent`: reached the kit from it; `received`: delivered to it) or by its `/stats`. */
+export interface NodeTraffic {
+  sent: Traffic;
+  received: Traffic;
+}
+
+/** The kit's per-node totals from its link counters. */
+export function kitTraffic(links: ReadonlyArray<{ from: string; to: string; sent: Traffic; delivered: Traffic }>): Map<string, NodeTraffic> {
+  const out = new Map<string, NodeTraffic>();
+  const of = (id: string): NodeTraffic => {
+    let t = out.get(id);
+    if (t === undefined) out.set(id, (t = { sent: { messages: 0, bytes: 0 }, received: { messages: 0, bytes: 0 } }));
+    return t;
+  };
+  for (const l of links) {
+    of(l.from).sent.messages += l.sent.messages;
+    of(l.from).sent.bytes += l.sent.bytes;
+    of(l.to).received.messages += l.delivered.messages;
+    of(l.to).received.bytes += l.delivered.bytes;
+  }
+  return out;
+}
+
+/** `/stats` sent/received messages and bytes, or the name of the first missing field. */
+export function statsTraffic(stats: unknown): NodeTraffic | string {
+  const s = stats as Record<string, Record<string, unknown> | undefined> | null;
+  const out: NodeTraffic = { sent: { messages: 0, bytes: 0 }, received: { messages: 0, bytes: 0 } };
+  for (const dir of ['sent', 'received'] as const) {
+    for (const f of ['messages', 'bytes'] as const) {
+      const v = s?.[dir]?.[f];
+      if (typeof v !== 'number' || !Number.isFinite(v)) return `${dir}.${f}`;
+      out[dir][f] = v;
+    }
+  }
+  return out;
+}
+
+/** One field where a node's `/stats` and the kit disagree. */
+export interface CounterDiff {
+  node: string;
+  field: 'sent.messages' | 'sent.bytes' | 'received.messages' | 'received.bytes';
+  stats: number;
+  kit: number;
+}
+
+/** Every field where a node's counters differ from the kit's (nodes missing from `kit` count as zeros). */
+export function counterDiffs(kit: ReadonlyMap<string, NodeTraffic>, nodes: ReadonlyMap<string, NodeTraffic>): CounterDiff[] {
+  const out: CounterDiff[] = [];
+  for (const [node, n] of nodes) {
+    const k = kit.get(node) ?? { sent: { messages: 0, bytes: 0 }, received: { messages: 0, bytes: 0 } };
+    for (const dir of ['sent', 'received'] as const) {
+      for (const f of ['messages', 'bytes'] as const) {
+        if (n[dir][f] !== k[dir][f]) out.push({ node, field: `${dir}.${f}`, stats: n[dir][f], kit: k[dir][f] });
+      }
+    }
+  }
+  return out;
+}
+
+/** `n3 sent.messages: 18 by /stats, 25 by the kit`. */
+export function describeDiff(d: CounterDiff): string {
+  const kitSide = d.field.startsWith('sent') ? 'reached the kit' : 'delivered by the kit';
+  return `${d.node} ${d.field}: ${d.stats} by its /stats, ${d.kit} ${kitSide}`;
+}
+
+/**
+ * Datagrams a node's own counters show that the kit never carried: more sent than reached the kit (they
+ * went to an address outside the book), more received than the kit delivered (they came from outside it).
+ */
+export function outsideBook(diffs: readonly CounterDiff[]): CounterDiff[] {
+  return diffs.filter((d) => d.field.endsWith('.messages') && d.stats > d.kit);
+}
