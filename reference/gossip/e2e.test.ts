@@ -156,6 +156,20 @@ describe('end to end over UDP', () => {
       expect(await n4In(A, 'n1')).toEqual({ id: 'n4', status: 'dead', generation: 5 });
       expect(await n4In(B, 'n5')).toEqual({ id: 'n4', status: 'dead', generation: 5 });
 
+      // A malformed datagram is counted (received and errors.decode) and dropped: the view does not change.
+      const before = (await call(A, 'GET', '/nodes/n0/stats')).json;
+      const viewBefore = (await call(A, 'GET', '/nodes/n0/view')).json as View;
+      const junk = createSocket('udp4');
+      await new Promise<void>((resolve) => junk.send(Buffer.from([0x83, 0x09, 0xff, 0x00]), ports[0] as number, '127.0.0.1', () => resolve()));
+      junk.close();
+      const after = await until('n0 to count the malformed datagram', async () => {
+        const st = (await call(A, 'GET', '/nodes/n0/stats')).json;
+        return st.errors.decode === before.errors.decode + 1 ? st : undefined;
+      }, 5000);
+      expect(after.received.messages).toBe(before.received.messages + 1);
+      expect(after.sent.messages).toBe(before.sent.messages);
+      expect(((await call(A, 'GET', '/nodes/n0/view')).json as View).members).toEqual(viewBefore.members);
+
       // Errors are JSON with a stable code.
       expect(await call(A, 'GET', '/nodes/n9/view')).toMatchObject({ status: 404, json: { error: { code: 'unknown-node' } } });
       expect(await call(A, 'POST', '/nodes/n0/state', { status: 'zombie' })).toMatchObject({ status: 400, json: { error: { code: 'bad-request' } } });

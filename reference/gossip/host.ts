@@ -146,6 +146,7 @@ export class NodeHost {
       membership: { members: this.core.view().length, bytes: this.core.membershipBytes() },
       pendingBroadcasts: this.core.pendingBroadcasts,
       errors: { decode: this.decodeErrors, send: this.sendErrors, unroutable: s.unroutable, ignored: s.ignored },
+      rejected: { ...s.rejected },
     };
   }
 
@@ -184,6 +185,10 @@ export class NodeHost {
 
   private onDatagram(buf: Buffer): void {
     if (this.closed) return;
+    // Every datagram read is counted (the kit compares these with its own counters); a malformed one
+    // is then counted as such and dropped, never acted upon.
+    this.received.messages += 1;
+    this.received.bytes += buf.length;
     let msg;
     try {
       msg = decodeMessage(buf);
@@ -192,8 +197,6 @@ export class NodeHost {
       this.decodeErrors += 1;
       return;
     }
-    this.received.messages += 1;
-    this.received.bytes += buf.length;
     this.received.byType[msg.type].messages += 1;
     this.received.byType[msg.type].bytes += buf.length;
     void this.perform(this.core.receive(msg, this.now()));

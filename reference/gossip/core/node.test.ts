@@ -123,10 +123,11 @@ describe('refutation and self claims', () => {
     const b = core('b', ['a']);
     expect(b.receive({ type: 'ping', from: 'a', seq: 1, to: 'zz', updates: [] }, 0).out).toEqual([]);
     expect(b.receive({ type: 'ping', from: 'stranger', seq: 1, to: 'b', updates: [] }, 0).out).toEqual([]);
-    expect(b.stats.unroutable).toBe(1);
-    // A member learned from gossip but absent from the book is listed, never contacted.
+    expect(b.stats.rejected.unknownSender).toBe(1);
+    // A member named by gossip but absent from the book is neither listed nor contacted.
     b.receive({ type: 'gossip', from: 'a', updates: [{ id: 'ghost', status: 'alive', generation: 2 }] }, 0);
-    expect(b.member('ghost')).toEqual({ id: 'ghost', status: 'alive', generation: 2 });
+    expect(b.member('ghost')).toBeUndefined();
+    expect(b.stats.rejected.unknownMember).toBe(1);
     for (let r = 1; r <= 10; r++) expect(b.round(r).out.every((o) => o.to === 'a')).toBe(true);
   });
 });

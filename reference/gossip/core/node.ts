@@ -49,6 +49,27 @@ export interface CoreStats {
   unroutable: number;
   /** Pings addressed to another id, acks matching nothing. */
   ignored: number;
+  /** Claims and messages dropped unread because they cannot be true (never stored, spread or answered). */
+  rejected: {
+    /** Messages whose sender is not in the address book. */
+    unknownSender: number;
+    /** Claims about an id outside the address book. */
+    unknownMember: number;
+    /** Claims whose generation is out of range (see MAX_GENERATION). */
+    badGeneration: number;
+  };
+}
+
+/**
+ * The highest generation a claim may carry. Generations grow by one per own state change and per
+ * refutation, so honest ones stay tiny; a bound keeps every refutation representable. A failure claim
+ * (suspected or dead) must stay strictly below it, so the member it names can always out-bid it by one.
+ */
+export const MAX_GENERATION = 2 ** 32 - 1;
+
+/** True when a claim's generation leaves room for the refutation the contract promises. */
+export function generationInRange(m: Member): boolean {
+  return Number.isSafeInteger(m.generation) && m.generation >= 0 && (m.status === 'alive' ? m.generation <= MAX_GENERATION : m.generation < MAX_GENERATION);
 }
 
 export function retransmitLimit(mult: number, members: number): number {
@@ -64,6 +85,7 @@ export class GossipCore {
     refutations: 0,
     unroutable: 0,
     ignored: 0,
+    rejected: { unknownSender: 0, unknownMember: 0, badGeneration: 0 },
   };
 
   private readonly cfg: CoreConfig;
@@ -190,6 +212,11 @@ export class GossipCore {
   receive(msg: Message, now: number): Effects {
     this.begin();
     if (msg.from === this.id) return this.end();
+    if (!this.book.has(msg.from)) {
+      // Nothing in the book sent this: answering or believing it would let anyone steer the node.
+      this.stats.rejected.unknownSender += 1;
+      return this.end();
+    }
     if (msg.type === 'push-pull') {
       for (const m of msg.members) this.merge(m, now);
     } else {
@@ -273,6 +300,7 @@ export class GossipCore {
   /** This node changes its own state: generation + 1, queued for dissemination. */
   updateSelf(change: { status?: MemberStatus; meta?: string }): Member {
     const me = this.self();
+    if (me.generation >= MAX_GENERATION) throw new RangeError(`generation ${me.generation} is already the highest a claim may carry`);
     const next = entry(this.id, change.status ?? me.status, me.generation + 1, change.meta ?? me.meta);
     this.table.set(this.id, next);
     this.queue.push(next);
@@ -442,7 +470,7 @@ export class GossipCore {
 
   private suspectAfterProbe(target: string, now: number): void {
     const cur = this.table.get(target);
-    if (cur === undefined || cur.status !== 'alive') return;
+    if (cur === undefined || cur.status !== 'alive' || cur.generation + 1 >= MAX_GENERATION) return;
     this.stats.suspicions += 1;
     this.apply(entry(target, 'suspected', cur.generation + 1, cur.meta), now, cur, true, 'probe');
     // Tell the suspect at once: it can refute before the claim has spread.
@@ -450,9 +478,18 @@ export class GossipCore {
   }
 
   private merge(claim: Member, now: number): void {
+    if (claim.id !== this.id && !this.book.has(claim.id)) {
+      // Only book members are tracked: a claim about anyone else is neither stored nor spread.
+      this.stats.rejected.unknownMember += 1;
+      return;
+    }
+    if (!generationInRange(claim)) {
+      this.stats.rejected.badGeneration += 1;
+      return;
+    }
     if (claim.id === this.id) {
       const me = this.self();
-      if (compareClaims(claim, me) > 0) {
+      if (compareClaims(claim, me) > 0 && claim.generation < MAX_GENERATION) {
         // Refutation: re-assert our own state above the claim's generation.
         const next = entry(this.id, me.status, claim.generation + 1, me.meta);
         this.table.set(this.id, next);
