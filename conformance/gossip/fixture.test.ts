@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCode } from '../../harness/common/errors.ts';
 import { ROOT } from '../kill-matrix.ts';
-import { conditionProblem, describeExpectation, FixtureError, loadGossipFixtures, opsAt, parseGossipScenario, ScenarioJudge, type GossipScenario } from './fixture.ts';
+import { conditionProblem, describeExpectation, expectationProblem, FixtureError, loadGossipFixtures, opsAt, parseGossipScenario, ScenarioJudge, type GossipScenario } from './fixture.ts';
 import type { NodeView, Views } from './views.ts';
 
 const valid = (): Record<string, unknown> => ({
@@ -147,7 +147,11 @@ describe('gossip scenario fixtures: judging by round', () => {
   });
 
   it('describes conditions and expectations in words', () => {
-    expect(conditionProblem(undefined, { members: '*', status: 'alive' })).toBe('not listed');
+    expect(conditionProblem(undefined, { members: '*', status: 'alive' })).toBe('want it listed alive; a member once listed must stay listed');
+    const views = new Map([['n9', { id: 'n9', round: 3, members: [{ id: 'n9', status: 'alive' as const, generation: 0 }] }]]);
+    const problem = expectationProblem({ by: 3, nodes: ['n9'], see: { members: ['n0'], status: 'dead' } }, views, ['n0', 'n9']);
+    expect(problem).toBe("n9's view does not list n0 (want it listed dead; a member once listed must stay listed)");
+    expect(problem).not.toContain('(not listed) (not listed)');
     expect(conditionProblem({ id: 'n0', status: 'alive', generation: 1 }, { members: '*', minGeneration: 2 })).toBe('want generation ≥ 2');
     expect(conditionProblem({ id: 'n0', status: 'suspected', generation: 1 }, { members: '*', status: ['alive', 'suspected'] })).toBeUndefined();
     expect(describeExpectation(scenario.expect[0]!)).toBe('from round 2, by round 5: n0,n1 see n2 dead');

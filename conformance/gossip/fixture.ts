@@ -174,7 +174,10 @@ export function parseGossipScenario(raw: unknown, file: string): GossipScenario 
 
 /** Why `e` fails `cond`, or undefined when it holds. */
 export function conditionProblem(e: Entry | undefined, cond: ViewCondition): string | undefined {
-  if (e === undefined) return 'not listed';
+  if (e === undefined) {
+    const status = cond.status === undefined ? undefined : Array.isArray(cond.status) ? cond.status.join(' or ') : cond.status;
+    return `want it listed${status ? ` ${status}` : ''}; a member once listed must stay listed`;
+  }
   if (cond.status !== undefined) {
     const ok = Array.isArray(cond.status) ? cond.status : [cond.status];
     if (!ok.includes(e.status)) return `want ${ok.join(' or ')}`;
@@ -194,7 +197,7 @@ export function expectationProblem(x: ScenarioExpectation, views: Views, all: re
     for (const m of expand(x.see.members, all)) {
       const e = entryIn(views, v, m);
       const why = conditionProblem(e, x.see);
-      if (why) return `${v} sees ${describeEntry(e, m)} (${why})`;
+      if (why) return e === undefined ? `${v}'s view does not list ${m} (${why})` : `${v} sees ${describeEntry(e, m)} (${why})`;
     }
   }
   return undefined;
