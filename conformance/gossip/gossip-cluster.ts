@@ -15,6 +15,7 @@ import type { CheckContext } from '../../harness/checks/check.ts';
 import { delay } from '../../harness/checks/wait.ts';
 import { Cluster, type HostProcess } from '../../harness/cluster/cluster.ts';
 import { NoAnswerError, type HttpExchange } from '../../harness/cluster/http-client.ts';
+import { BodyTooLargeError, GossipHttpClient } from '../../harness/wire/gossip-http.ts';
 import type { LinkCounters, TimelineEntry } from '../../harness/network/index.ts';
 import { CandidateError } from '../../harness/process/supervisor.ts';
 import { counterMismatch, nodeCountOf, RoundLog, type KitNodeCount, type NodeCount } from './rounds.ts';
@@ -157,6 +158,7 @@ export class GossipCluster {
       return await run();
     } catch (error) {
       if (error instanceof NoAnswerError) this.fail('GOSSIP_NO_ANSWER', `${what}: ${error.message}`);
+      if (error instanceof BodyTooLargeError) this.fail('GOSSIP_BODY_TOO_LARGE', `${what}: ${error.message}`);
       throw error;
     }
   }
@@ -165,8 +167,18 @@ export class GossipCluster {
     return this.cluster.hosts.filter((h) => h.proc.running && h.nodeIds.some((id) => !this.gone.has(id)));
   }
 
+  private readonly clients = new Map<string, GossipHttpClient>();
+
+  /** The typed client of the process hosting node `id`, or of host process `h`. */
+  private client(of: string | HostProcess): GossipHttpClient {
+    const base = typeof of === 'string' ? this.cluster.node(of).baseUrl : `http://${of.http}`;
+    let c = this.clients.get(base);
+    if (c === undefined) this.clients.set(base, (c = new GossipHttpClient(base)));
+    return c;
+  }
+
   async nodeRequest(id: string, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 8000): Promise<HttpExchange> {
-    return this.call(() => this.cluster.request(id, method, `/nodes/${encodeURIComponent(id)}${path}`, body, timeoutMs), `${method} /nodes/${id}${path}`);
+    return this.call(() => this.client(id).nodeRequest(id, method, path, body, { timeoutMs }), `${method} /nodes/${id}${path}`);
   }
 
   private expectOk(x: HttpExchange, what: string): Record<string, unknown> {
@@ -177,7 +189,7 @@ export class GossipCluster {
 
   /** `POST /nodes/{id}/state` → the node's new own entry. */
   async state(id: string, body: { meta?: string; status?: Status }): Promise<Entry> {
-    const x = await this.nodeRequest(id, 'POST', '/state', body);
+    const x = await this.call(() => this.client(id).state(id, body), `POST /nodes/${id}/state`);
     const r = this.expectOk(x, `POST /nodes/${id}/state`);
     this.mark('state', { node: id, ...body });
     try {
@@ -189,22 +201,22 @@ export class GossipCluster {
 
   /** `POST /nodes/{on}/debug/upsert`. */
   async upsert(on: string, entry: Entry): Promise<void> {
-    const x = await this.nodeRequest(on, 'POST', '/debug/upsert', entry);
+    const x = await this.call(() => this.client(on).upsert(on, entry), `POST /nodes/${on}/debug/upsert`);
     this.expectOk(x, `POST /nodes/${on}/debug/upsert ${JSON.stringify(entry)}`);
   }
 
   /** `POST /nodes/{on}/pushpull {peer}`; resolves when the candidate says the reply was merged. */
   async pushPull(on: string, peer: string, timeoutMs = 5000): Promise<void> {
-    const x = await this.nodeRequest(on, 'POST', '/pushpull', { peer, timeoutMs }, timeoutMs + 3000);
+    const x = await this.call(() => this.client(on).pushPull(on, peer, timeoutMs), `POST /nodes/${on}/pushpull`);
     this.expectOk(x, `POST /nodes/${on}/pushpull {"peer":"${peer}"}`);
   }
 
   async stats(id: string): Promise<Record<string, unknown>> {
-    return this.expectOk(await this.nodeRequest(id, 'GET', '/stats'), `GET /nodes/${id}/stats`);
+    return this.expectOk(await this.call(() => this.client(id).stats(id), `GET /nodes/${id}/stats`), `GET /nodes/${id}/stats`);
   }
 
   async view(id: string): Promise<NodeView> {
-    const r = this.expectOk(await this.nodeRequest(id, 'GET', '/view'), `GET /nodes/${id}/view`);
+    const r = this.expectOk(await this.call(() => this.client(id).view(id), `GET /nodes/${id}/view`), `GET /nodes/${id}/view`);
     try {
       return parseViews({ nodes: [r] }, `GET /nodes/${id}/view`)[0] as NodeView;
     } catch (error) {
@@ -218,7 +230,7 @@ export class GossipCluster {
     await Promise.all(
       this.liveHosts().map(async (h) => {
         const what = `GET /views of the process hosting ${h.nodeIds[0]}${h.nodeIds.length > 1 ? `…${h.nodeIds.at(-1)}` : ''}`;
-        const r = this.expectOk(await this.call(() => this.cluster.requestHost(h, 'GET', '/views', undefined, 15_000), what), what);
+        const r = this.expectOk(await this.call(() => this.client(h).views(), what), what);
         let parsed: NodeView[];
         try {
           parsed = parseViews(r, what);
@@ -256,7 +268,7 @@ export class GossipCluster {
     await Promise.all(
       this.liveHosts().map(async (h) => {
         const what = `POST /tick of the process hosting ${h.nodeIds.join(',').slice(0, 40)}`;
-        const x = await this.call(() => this.cluster.requestHost(h, 'POST', '/tick', undefined, 20_000), what);
+        const x = await this.call(() => this.client(h).tick(), what);
         if (x.status === 409) this.fail('GOSSIP_WRONG_MODE', `${what} answered 409 ${JSON.stringify(x.response)?.slice(0, 160)} although the kit set the mode knob to "round"`);
         const r = this.expectOk(x, what);
         const nodes = (r as { nodes?: unknown }).nodes;
@@ -289,7 +301,7 @@ export class GossipCluster {
   private async nodeCounts(): Promise<Map<string, NodeCount> | undefined> {
     const ids = this.live.filter((id) => this.cluster.node(id).host.proc.running);
     const got = await mapLimit(ids, STATS_CONCURRENCY, async (id) => {
-      const x = await this.nodeRequest(id, 'GET', '/stats', undefined, 10_000);
+      const x = await this.call(() => this.client(id).stats(id), `GET /nodes/${id}/stats`);
       return x.status === 200 ? nodeCountOf(x.response) : undefined;
     });
     const out = new Map<string, NodeCount>();
