@@ -17,7 +17,7 @@ const STILL_MS = 1000;
 const READS = 4;
 const BUDGET_MS = 8000;
 
-const SCENARIO = `${SIZE} nodes, K=${K}, n0→n1 dropped one way (so probes, ping-reqs, forwarded acks, gossip and push-pull all happen), ${ROUNDS} rounds, then one POST n2/pushpull {"peer":"n3"}`;
+const SCENARIO = `${SIZE} nodes, K=${K}, n0→n1 dropped one way, n4 changes its meta before round 3 (so probes, ping-reqs, forwarded acks, gossip and push-pull all happen), ${ROUNDS} rounds, then one POST n2/pushpull {"peer":"n3"}`;
 
 interface Outcome {
   c: GossipCluster;
@@ -33,7 +33,10 @@ async function runScenario(ctx: CheckContext): Promise<Outcome> {
   const c = await GossipCluster.start(ctx, { size: SIZE, mode: 'round', knobs: { indirectChecks: K } });
   c.net.oneWay('n0', 'n1');
   await c.record();
-  for (let i = 0; i < ROUNDS; i++) await c.step();
+  for (let i = 0; i < ROUNDS; i++) {
+    if (i === 2) await c.state('n4', { meta: 'counted' }); // news to disseminate
+    await c.step();
+  }
   await c.pushPull('n2', 'n3');
   const t0 = performance.now();
   let last: { key: string; since: number; reads: number } | undefined;
@@ -66,7 +69,7 @@ function table(o: Outcome): string[] {
   });
 }
 
-const sent = [`net.oneWay(n0, n1) before round 1`, `${ROUNDS} rounds, then POST /nodes/n2/pushpull {"peer":"n3"}`];
+const sent = [`net.oneWay(n0, n1) before round 1`, 'POST /nodes/n4/state {"meta":"counted"} before round 3', `${ROUNDS} rounds, then POST /nodes/n2/pushpull {"peer":"n3"}`];
 
 export const counters: CheckDefinition = {
   id: 'gossip.counters',
