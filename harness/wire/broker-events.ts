@@ -1,4 +1,5 @@
 import type { LogFormat } from '../candidate/manifest.ts';
+import { scanFields } from './tracing-fields.ts';
 
 /** The events the kit understands from a broker's logs (see conformance/broker/README.md). */
 export const BROKER_EVENTS = ['listening', 'connection', 'frame', 'lagged', 'rejected', 'closed', 'shutdown', 'drained', 'stats', 'payload-error'] as const;
@@ -44,7 +45,14 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
 }
 
-const FIELD = /([A-Za-z_][\w.]*)=("(?:[^"\\]|\\.)*"|\S+)/g;
+/**
+ * Event patterns see at most this many characters of a line's message. The default patterns are plain
+ * alternations (linear), and manifest patterns are refused at load when their backtracking can be
+ * exponential (`harness/candidate/log-patterns.ts`); this cap bounds what is left, a polynomial pattern
+ * such as `a*a*b`, to a few milliseconds per line whatever the candidate prints. Event messages are short
+ * ("frame received"); the fields after them are read in full.
+ */
+export const PATTERN_INPUT_CHARS = 512;
 
 function numberOrUndefined(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
@@ -102,21 +110,21 @@ export function createEventParser(format: LogFormat, overrides: Record<string, s
     const firstField = body.search(/\s[A-Za-z_][\w.]*=/);
     const message = firstField < 0 ? body : body.slice(0, firstField);
     const fields: Record<string, unknown> = {};
-    for (const match of body.matchAll(FIELD)) {
-      const key = match[1] as string;
-      let value = match[2] as string;
-      if (value.startsWith('"')) {
+    for (const { key, value } of scanFields(body)) {
+      let text = value;
+      if (text.startsWith('"')) {
         try {
-          value = JSON.parse(value) as string;
+          text = JSON.parse(text) as string;
         } catch {
-          value = value.slice(1, -1);
+          text = text.slice(1, -1);
         }
       }
-      fields[key] = value;
+      fields[key] = text;
     }
     if (fields.reason === undefined && message.includes(':')) fields.reason = message.slice(message.indexOf(':') + 1).trim();
+    const matched = message.length > PATTERN_INPUT_CHARS ? message.slice(0, PATTERN_INPUT_CHARS) : message;
     for (const { name, re } of patterns) {
-      if (re.test(message)) {
+      if (re.test(matched)) {
         if (name === 'frame' && numberOrUndefined(fields.bytes) === undefined) continue;
         return fromFields(name, fields, line, atMs);
       }

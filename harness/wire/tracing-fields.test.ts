@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { scanFields } from './tracing-fields.ts';
+import { createEventParser } from './broker-events.ts';
+
+/** The field regex the tracing parser used before: the oracle for ordinary lines. */
+const LEGACY = /([A-Za-z_][\w.]*)=("(?:[^"\\]|\\.)*"|\S+)/g;
+const legacy = (text: string): { key: string; value: string }[] => [...text.matchAll(LEGACY)].map((m) => ({ key: m[1] as string, value: m[2] as string }));
+
+/** Characters that make up tracing lines, weighted towards the ones the scanner branches on. */
+const piece = fc.oneof(
+  fc.constantFrom('handler', 'bytes', 'station', 'a.b', '_x', '9', '=', '"', '\\', ' ', '\t', 'gs-1@127.0.0.1:40236', '\r', '\u00a0', '\u2028', 'é', ':', '.'),
+  fc.string({ maxLength: 3 }),
+);
+const line = fc.array(piece, { maxLength: 40 }).map((parts) => parts.join(''));
+
+describe('tracing field scanner', () => {
+  it('finds exactly what the former regex found', () => {
+    fc.assert(fc.property(line, (text) => {
+      expect(scanFields(text)).toEqual(legacy(text));
+    }), { numRuns: 3000 });
+  });
+
+  it('reads a seed frame line', () => {
+    expect(scanFields('frame received handler=0 station=gs-1@127.0.0.1:40236 bytes=5 reason="a \\"b\\" c"')).toEqual([
+      { key: 'handler', value: '0' },
+      { key: 'station', value: 'gs-1@127.0.0.1:40236' },
+      { key: 'bytes', value: '5' },
+      { key: 'reason', value: '"a \\"b\\" c"' },
+    ]);
+  });
+
+  /** ns per character of the parser on `text`, best of 3. */
+  function nsPerChar(parse: (l: string, at: number) => unknown, text: string): number {
+    let best = Infinity;
+    for (let r = 0; r < 3; r++) {
+      const t0 = performance.now();
+      parse(text, 0);
+      best = Math.min(best, performance.now() - t0);
+    }
+    return (best * 1e6) / text.length;
+  }
+
+  it('stays linear on adversarial lines (cost per character does not grow with the line)', () => {
+    const parse = createEventParser('tracing');
+    const shapes: ((n: number) => string)[] = [
+      (n) => 'a'.repeat(n),
+      (n) => 'a="'.repeat(n / 3),
+      (n) => 'a.b'.repeat(n / 3),
+      (n) => '2026-01-01T00:00:00Z INFO x: ' + 'k= '.repeat(n / 3),
+      (n) => 'a="\\"'.repeat(n / 5),
+    ];
+    fc.assert(fc.property(fc.constantFrom(...shapes), (shape) => {
+      const small = nsPerChar(parse, shape(2_000));
+      const large = nsPerChar(parse, shape(64_000));
+      // Quadratic would make the 32× longer line ~32× dearer per character; allow noise on a loaded machine.
+      expect(large).toBeLessThan(Math.max(small * 8, 200));
+    }), { numRuns: 10 });
+  });
+
+  it('parses 300 lines of 16,000 letters in well under a second', () => {
+    const parse = createEventParser('tracing');
+    const text = `2026-01-01T00:00:00Z INFO x: frame received ${'q'.repeat(16_000)}`;
+    const t0 = performance.now();
+    for (let i = 0; i < 300; i++) parse(text, 0);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+  });
+});
