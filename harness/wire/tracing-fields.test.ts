@@ -66,3 +66,15 @@ describe('tracing field scanner', () => {
     expect(performance.now() - t0).toBeLessThan(1_000);
   });
 });
+
+describe('ANSI stripping', () => {
+  it('removes exactly what the former regex removed', async () => {
+    const { stripAnsi } = await import('./broker-events.ts');
+    // eslint-disable-next-line no-control-regex
+    const legacyStrip = (t: string): string => t.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    const piece = fc.oneof(fc.constantFrom('\x1b', '[', '0', '3', ';', '?', 'm', 'K', 'x', ' ', '\x1b['), fc.string({ maxLength: 3 }));
+    fc.assert(fc.property(fc.array(piece, { maxLength: 40 }).map((p) => p.join('')), (text) => {
+      expect(stripAnsi(text)).toBe(legacyStrip(text));
+    }), { numRuns: 3000 });
+  });
+});

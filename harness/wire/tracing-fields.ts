@@ -47,6 +47,12 @@ function quotedEnd(text: string, open: number): number {
 /** Every `key=value` field of `text`, in order (a repeated key appears twice). Linear time. */
 export function scanFields(text: string): RawField[] {
   const out: RawField[] = [];
+  forEachField(text, (key, value) => out.push({ key, value }));
+  return out;
+}
+
+/** Calls `visit` for every `key=value` field of `text`, in order, without building a list. Linear time. */
+export function forEachField(text: string, visit: (key: string, value: string) => void): void {
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -71,8 +77,7 @@ export function scanFields(text: string): RawField[] {
         continue;
       }
     }
-    out.push({ key: text.slice(i, k), value: text.slice(v, end) });
+    visit(text.slice(i, k), text.slice(v, end));
     i = end;
   }
-  return out;
 }
