@@ -37,6 +37,8 @@ export class LogBuffer {
 
   push(stream: 'stdout' | 'stderr', chunk: Buffer): void {
     this.bytes += chunk.length;
+    // Every line of one read arrived at the same moment: one clock reading per read, not per line.
+    this.readAt = this.clock();
     const text = this.decoders[stream].write(chunk);
     let start = 0;
     for (;;) {
@@ -57,12 +59,15 @@ export class LogBuffer {
 
   /** Emits any unterminated last line (call when the stream ends). */
   flush(stream: 'stdout' | 'stderr'): void {
+    this.readAt = undefined;
     const tail = this.decoders[stream].end();
     if (tail.length > 0 && !this.skipping[stream]) this.accumulate(stream, tail);
     if (this.partial[stream].length > 0) this.emit(stream, this.partial[stream]);
     this.partial[stream] = '';
     this.skipping[stream] = false;
   }
+
+  private readAt: number | undefined;
 
   /** True while the rest of a cut line is being dropped, up to its newline. */
   private readonly skipping: Record<'stdout' | 'stderr', boolean> = { stdout: false, stderr: false };
@@ -86,7 +91,7 @@ export class LogBuffer {
 
   private emit(stream: 'stdout' | 'stderr', raw: string, cut = false): void {
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const line: LogLine = cut ? { stream, text, atMs: this.clock(), cut: true } : { stream, text, atMs: this.clock() };
+    const line: LogLine = cut ? { stream, text, atMs: this.readAt ?? this.clock(), cut: true } : { stream, text, atMs: this.readAt ?? this.clock() };
     this.lines++;
     this.ring.push(line);
     if (this.ring.length > this.capacity) this.ring.shift();

@@ -30,15 +30,20 @@ describe('tracing field scanner', () => {
     ]);
   });
 
-  /** ns per character of the parser on `text`, best of 3. */
-  function nsPerChar(parse: (l: string, at: number) => unknown, text: string): number {
+  /** CPU ms of this process spent in `work` (CPU time, not wall time: the machine is shared and loaded). */
+  function cpuMs(work: () => void): number {
+    const before = process.cpuUsage();
+    work();
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / 1000;
+  }
+
+  /** CPU ns per character of the parser over ~`budget` characters of lines like `text`, best of 3. */
+  function nsPerChar(parse: (l: string, at: number) => unknown, text: string, budget = 1_000_000): number {
+    const reps = Math.max(1, Math.round(budget / text.length));
     let best = Infinity;
-    for (let r = 0; r < 3; r++) {
-      const t0 = performance.now();
-      parse(text, 0);
-      best = Math.min(best, performance.now() - t0);
-    }
-    return (best * 1e6) / text.length;
+    for (let r = 0; r < 3; r++) best = Math.min(best, cpuMs(() => { for (let i = 0; i < reps; i++) parse(text, 0); }));
+    return (best * 1e6) / (reps * text.length);
   }
 
   it('stays linear on adversarial lines (cost per character does not grow with the line)', () => {
@@ -54,16 +59,15 @@ describe('tracing field scanner', () => {
       const small = nsPerChar(parse, shape(2_000));
       const large = nsPerChar(parse, shape(64_000));
       // Quadratic would make the 32× longer line ~32× dearer per character; allow noise on a loaded machine.
-      expect(large).toBeLessThan(Math.max(small * 8, 200));
+      expect(large).toBeLessThan(Math.max(small * 8, 50));
     }), { numRuns: 10 });
   });
 
-  it('parses 300 lines of 16,000 letters in well under a second', () => {
+  it('parses 300 lines of 16,000 letters in well under a second of CPU', () => {
     const parse = createEventParser('tracing');
     const text = `2026-01-01T00:00:00Z INFO x: frame received ${'q'.repeat(16_000)}`;
-    const t0 = performance.now();
-    for (let i = 0; i < 300; i++) parse(text, 0);
-    expect(performance.now() - t0).toBeLessThan(1_000);
+    // The former quadratic field regex burned 27–48 s of CPU on these 300 lines.
+    expect(cpuMs(() => { for (let i = 0; i < 300; i++) parse(text, 0); })).toBeLessThan(1_000);
   });
 });
 
