@@ -106,7 +106,8 @@ async function main(): Promise<number> {
       try {
         const f = await benchLogIntake(format);
         log(`${format}: ${fmt(f.linesPerSecond)} lines/s`);
-        rows.push(row(`log intake: ${format} lines read and parsed`, `${fmt(f.linesPerSecond)} lines/s`, `${fmt(TARGET_LINES_PER_SECOND)} lines/s (10× seed, target)`, f.ratio, true, 1, `${fmt(f.lines)} lines, best of 2`));
+        rows.push(row(`log intake: ${format} lines read and parsed (wall clock)`, `${fmt(f.linesPerSecond)} lines/s`, `${fmt(TARGET_LINES_PER_SECOND)} lines/s (10× seed, target)`, f.ratio, true, 1, `${fmt(f.lines)} lines, best of 2`));
+        rows.push(row(`log intake: ${format} lines per CPU-second of the kit`, `${fmt(f.linesPerCpuSecond)} lines/s`, `${fmt(TARGET_LINES_PER_SECOND)} lines/s (10× seed, target)`, f.cpuRatio, true, 1, 'the rate when the kit gets a core'));
       } catch (error) {
         failures.push(`log-intake ${format}: ${(error as Error).message}`);
       }

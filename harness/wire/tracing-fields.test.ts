@@ -82,3 +82,62 @@ describe('ANSI stripping', () => {
     }), { numRuns: 3000 });
   });
 });
+
+describe('the whole tracing parser', () => {
+  /** The parser as it was before the linear scanner (regex fields, regex ANSI strip), for ordinary lines. */
+  function legacyParse(raw: string): Record<string, unknown> | undefined {
+    // eslint-disable-next-line no-control-regex
+    const line = raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    const head = /^\S+\s+(TRACE|DEBUG|INFO|WARN|ERROR)\s+(?:[\w:{}\s=@.-]*?:\s)?/.exec(line);
+    const body = head ? line.slice(head[0].length) : line;
+    const firstField = body.search(/\s[A-Za-z_][\w.]*=/);
+    const message = firstField < 0 ? body : body.slice(0, firstField);
+    const fields: Record<string, unknown> = {};
+    for (const m of body.matchAll(LEGACY)) {
+      let value = m[2] as string;
+      if (value.startsWith('"')) {
+        try {
+          value = JSON.parse(value) as string;
+        } catch {
+          value = value.slice(1, -1);
+        }
+      }
+      fields[m[1] as string] = value;
+    }
+    const num = (v: unknown): number | undefined => (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : undefined);
+    if (fields.reason === undefined && message.includes(':')) fields.reason = message.slice(message.indexOf(':') + 1).trim();
+    const order: [string, RegExp][] = [['frame', /frame received/i], ['rejected', /exceeds maximum|oversize|rejected/i], ['lagged', /fell behind|lagged/i], ['stats', /handler stats/i], ['payload-error', /payload error|malformed payload/i], ['shutdown', /initiating graceful shutdown|shutdown signal/i], ['drained', /drained|drain deadline exceeded/i], ['connection', /connection established/i], ['closed', /connection closed|handler exiting/i], ['listening', /listening/i]];
+    for (const [name, re] of order) {
+      if (!re.test(message)) continue;
+      if (name === 'frame' && num(fields.bytes) === undefined) continue;
+      const out: Record<string, unknown> = { event: name };
+      for (const key of ['handler', 'missed', 'frames', 'crc32']) if (num(fields[key]) !== undefined) out[key] = num(fields[key]);
+      const bytes = num(fields.bytes ?? fields.len ?? fields.length);
+      if (bytes !== undefined) out.bytes = bytes;
+      if (typeof fields.station === 'string') out.station = fields.station;
+      if (typeof fields.reason === 'string') out.reason = fields.reason;
+      if (fields.clean === 'true' || fields.clean === 'false') out.clean = fields.clean === 'true';
+      return out;
+    }
+    return undefined;
+  }
+
+  it('gives the same events as before on ordinary lines', () => {
+    const parse = createEventParser('tracing');
+    const level = fc.constantFrom('INFO', 'WARN', 'ERROR', 'DEBUG');
+    const message = fc.constantFrom('frame received', 'handler fell behind — lagged', 'connection closed: frame length 70000 exceeds maximum', 'connection established', 'handler stats', 'drained', 'listening on 127.0.0.1:5', 'something else', 'shutdown signal');
+    const value = fc.oneof(fc.nat({ max: 100_000 }).map(String), fc.constantFrom('gs-1@127.0.0.1:40236', '"quoted \\"x\\" y"', '-3', '1.5', 'true', 'false', 'x.y'));
+    const field = fc.tuple(fc.constantFrom('handler', 'bytes', 'station', 'missed', 'frames', 'crc32', 'reason', 'clean', 'len', 'other.key'), value).map(([k, v]) => `${k}=${v}`);
+    const ansi = fc.boolean();
+    const line = fc.tuple(level, fc.constantFrom('meridian_broker', 'broker::net', 'app{conn=3}'), message, fc.array(field, { maxLength: 6 }), ansi).map(([lv, target, msg, fields, colour]) => {
+      const text = `2026-11-22T03:55:51.397341Z ${lv.padStart(5)} ${target}: ${msg}${fields.map((f) => ` ${f}`).join('')}`;
+      return colour ? text.replace(/(\w+)=/g, '\x1b[3m$1\x1b[0m\x1b[2m=\x1b[0m') : text;
+    });
+    fc.assert(fc.property(line, (text) => {
+      const got = parse(text, 0);
+      const want = legacyParse(text);
+      if (want === undefined) expect(got).toBeUndefined();
+      else expect(got).toMatchObject(want);
+    }), { numRuns: 2000 });
+  });
+});
