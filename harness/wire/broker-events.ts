@@ -46,7 +46,8 @@ export function stripAnsi(text: string): string {
   let esc = text.indexOf('\x1b');
   if (esc < 0) return text;
   const n = text.length;
-  let out = '';
+  // Pieces joined once: a flat string, where `+=` would build a rope every later regex has to flatten.
+  const parts: string[] = [];
   let from = 0;
   while (esc >= 0) {
     let j = esc + 1;
@@ -55,7 +56,7 @@ export function stripAnsi(text: string): string {
       let c = j < n ? text.charCodeAt(j) : -1;
       while ((c >= 48 && c <= 57) || c === 59 || c === 63) c = ++j < n ? text.charCodeAt(j) : -1;
       if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
-        out += text.slice(from, esc);
+        if (esc > from) parts.push(text.slice(from, esc));
         from = j + 1;
         esc = text.indexOf('\x1b', from);
         continue;
@@ -63,7 +64,8 @@ export function stripAnsi(text: string): string {
     }
     esc = text.indexOf('\x1b', esc + 1);
   }
-  return out + text.slice(from);
+  parts.push(text.slice(from));
+  return parts.join('');
 }
 
 /** The only fields `fromFields` reads: the tracing parser keeps these and skips the rest. */
