@@ -5,13 +5,14 @@
  * The machine is shared: figures vary from run to run; the exit code is 0 unless a benchmark crashed.
  *
  *   npm run bench              all of them
- *   npm run bench -- --only generator,broker,network
+ *   npm run bench -- --only generator,broker,network,log-intake
  *
  * @module
  */
 import { killAll } from '../harness/process/supervisor.ts';
 import { benchBroker } from './bench-broker.ts';
 import { benchGenerator } from './bench-generator.ts';
+import { benchLogIntake, TARGET_LINES_PER_SECOND } from './bench-log-intake.ts';
 import { benchNetwork } from './bench-network.ts';
 
 interface Row {
@@ -43,7 +44,7 @@ function render(rows: readonly Row[]): string {
 
 async function main(): Promise<number> {
   const i = process.argv.indexOf('--only');
-  const only = new Set(i >= 0 ? (process.argv[i + 1] ?? '').split(',') : ['generator', 'broker', 'network']);
+  const only = new Set(i >= 0 ? (process.argv[i + 1] ?? '').split(',') : ['generator', 'broker', 'network', 'log-intake']);
   const log = (line: string): void => console.log(`  ${line}`);
   const rows: Row[] = [];
   const failures: string[] = [];
@@ -96,6 +97,20 @@ async function main(): Promise<number> {
       log('done');
     } catch (error) {
       failures.push(`network: ${(error as Error).message}`);
+    }
+  }
+
+  if (only.has('log-intake')) {
+    console.log('log intake (a child writes frame lines through a real pipe into Supervised → LogBuffer → event parser):');
+    for (const format of ['tracing', 'json'] as const) {
+      try {
+        const f = await benchLogIntake(format);
+        log(`${format}: ${fmt(f.linesPerSecond)} lines/s`);
+        rows.push(row(`log intake: ${format} lines read and parsed (wall clock)`, `${fmt(f.linesPerSecond)} lines/s`, `${fmt(TARGET_LINES_PER_SECOND)} lines/s (10× seed, target)`, f.ratio, true, 1, `${fmt(f.lines)} lines, best of 2`));
+        rows.push(row(`log intake: ${format} lines per CPU-second of the kit`, `${fmt(f.linesPerCpuSecond)} lines/s`, `${fmt(TARGET_LINES_PER_SECOND)} lines/s (10× seed, target)`, f.cpuRatio, true, 1, 'the rate when the kit gets a core'));
+      } catch (error) {
+        failures.push(`log-intake ${format}: ${(error as Error).message}`);
+      }
     }
   }
 

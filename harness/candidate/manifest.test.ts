@@ -2,8 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCandidate } from './candidate.ts';
-import { ManifestError, parseManifest } from './manifest.ts';
+import { chmod, mkdir } from 'node:fs/promises';
+import { checkCommandExists, loadCandidate } from './candidate.ts';
+import { ManifestError, parseManifest, type ManifestProblem } from './manifest.ts';
 import { fillPlaceholders } from './placeholders.ts';
 
 const issueExample = {
@@ -61,6 +62,116 @@ describe('manifest', () => {
     await expect(loadCandidate(join(dir, 'bad.json'))).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
     await writeFile(join(dir, 'src.json'), JSON.stringify({ ...issueExample, source: 'nowhere' }));
     await expect(loadCandidate(join(dir, 'src.json'))).rejects.toMatchObject({ code: 'MANIFEST_INVALID', details: { field: 'source' } });
+  });
+
+  it('keeps every manifest in the repository valid', async () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const { readdir } = await import('node:fs/promises');
+    const paths = [
+      ...(await readdir(join(root, 'reference'))).map((d) => join(root, 'reference', d, 'manifest.json')),
+      ...(await readdir(join(root, 'fixtures', 'candidates'))).map((d) => join(root, 'fixtures', 'candidates', d, 'manifest.json')),
+    ];
+    const { existsSync } = await import('node:fs');
+    const manifests = paths.filter((p) => existsSync(p));
+    expect(manifests.length).toBeGreaterThan(10);
+    for (const path of manifests) await expect(loadCandidate(path), path).resolves.toMatchObject({ manifestPath: path });
+  });
+
+  function problemsOf(raw: unknown): ManifestProblem[] {
+    try {
+      parseManifest(raw);
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'MANIFEST_INVALID' });
+      return (error as ManifestError).problems;
+    }
+    return [];
+  }
+  const codes = (raw: unknown): string[] => problemsOf(raw).map((p) => `${p.code} ${p.path}`);
+
+  it('reports every problem at once, each with its code and field path', () => {
+    const raw = {
+      ...issueExample,
+      name: 'has space',
+      comand: ['x'],
+      env: { A: '{nope}', B: '{listen}' },
+      log: { format: 'tracing', patterns: { frame: '(a+)+$', frames: 'x' } },
+      knobs: { handler: { env: 'H' }, quorum: { env: 'Q' } },
+      startupTimeoutMs: 5,
+    };
+    expect(codes(raw).sort()).toEqual([
+      'MANIFEST_KNOB_UNKNOWN knobs.handler',
+      'MANIFEST_KNOB_UNKNOWN knobs.quorum',
+      'MANIFEST_PATTERN_UNSAFE log.patterns.frame',
+      'MANIFEST_PLACEHOLDER_MISPLACED env.B',
+      'MANIFEST_PLACEHOLDER_UNKNOWN env.A',
+      'MANIFEST_SCHEMA name',
+      'MANIFEST_SCHEMA startupTimeoutMs',
+      'MANIFEST_UNKNOWN_FIELD comand',
+      'MANIFEST_UNKNOWN_FIELD log.patterns.frames',
+    ]);
+    const byPath = new Map(problemsOf(raw).map((p) => [p.path, p.message]));
+    expect(byPath.get('knobs.handler')).toContain('"handlers"');
+    expect(byPath.get('comand')).toContain('"command"');
+  });
+
+  it('knows placeholders and knobs per system', () => {
+    expect(codes({ ...issueExample, command: ['./b', '{listen}'] })).toEqual(['MANIFEST_PLACEHOLDER_MISPLACED command[1]']);
+    expect(codes({ ...issueExample, command: ['./b', '{bnid}'] })).toEqual(['MANIFEST_PLACEHOLDER_UNKNOWN command[1]']);
+    expect(problemsOf({ ...issueExample, command: ['./b', '{bnid}'] })[0]?.message).toContain('{bind}');
+    const store = { system: 'store', name: 's', command: ['./s', '{listen}', '{leader}', '{http}'], knobs: { quorum: { env: 'Q' } } };
+    expect(codes(store)).toEqual([]);
+    expect(codes({ ...store, command: ['./s', '{bind}'] })).toEqual(['MANIFEST_PLACEHOLDER_MISPLACED command[1]']);
+    expect(codes({ system: 'gossip', name: 'g', command: ['./g'], env: { L: '{leader}' } })).toEqual(['MANIFEST_PLACEHOLDER_MISPLACED env.L']);
+  });
+
+  it('accepts the limits object and refuses non-integers in it', () => {
+    expect(parseManifest({ ...issueExample, limits: { memoryMiB: 512, pids: 64, fileSizeMiB: 10, buildSeconds: 600, cpuSeconds: 60 } }).limits).toEqual({ memoryMiB: 512, pids: 64, fileSizeMiB: 10, buildSeconds: 600, cpuSeconds: 60 });
+    expect(codes({ ...issueExample, limits: { memoryMiB: 1.5, cpu: 3 } }).sort()).toEqual(['MANIFEST_SCHEMA limits.memoryMiB', 'MANIFEST_UNKNOWN_FIELD limits.cpu']);
+  });
+
+  it('refuses catastrophic log patterns by name and accepts ordinary ones', () => {
+    expect(codes({ ...issueExample, log: { format: 'tracing', patterns: { lagged: '(a+)+$' } } })).toEqual(['MANIFEST_PATTERN_UNSAFE log.patterns.lagged']);
+    expect(problemsOf({ ...issueExample, log: { format: 'tracing', patterns: { lagged: '(a+)+$' } } })[0]?.message).toContain('(a+)+$');
+    expect(codes({ ...issueExample, log: { format: 'tracing', patterns: { lagged: 'fell behind \\d+ frames|lagged' } } })).toEqual([]);
+  });
+
+  it('gives JSON syntax errors with line:column, all of them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mk-manifest-'));
+    const file = join(dir, 'syntax.json');
+    await writeFile(file, '{\n  "system": "broker",\n  "name": "x",,\n  "command": ["a"]\n  "env": {}\n}\n');
+    const error = await loadCandidate(file).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'MANIFEST_INVALID' });
+    const problems = (error as ManifestError).problems;
+    expect(problems.every((p) => p.code === 'MANIFEST_JSON_SYNTAX')).toBe(true);
+    expect(problems.map((p) => p.line)).toEqual(expect.arrayContaining([3, 5]));
+    expect((error as Error).message).toContain(`${file}:3:15`);
+  });
+
+  it('locates schema problems in the file and adds a missing source folder to them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mk-manifest-'));
+    const file = join(dir, 'm.json');
+    await writeFile(file, JSON.stringify({ ...issueExample, source: 'nowhere', startupTimeoutMs: 1 }, null, 2));
+    const error = (await loadCandidate(file).catch((e: unknown) => e)) as ManifestError;
+    expect(error.problems.map((p) => p.code).sort()).toEqual(['MANIFEST_SCHEMA', 'MANIFEST_SOURCE_MISSING']);
+    expect(error.problems.find((p) => p.path === 'startupTimeoutMs')?.line).toBeGreaterThan(1);
+  });
+
+  it('checks after the build that the command exists', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mk-manifest-'));
+    const file = join(dir, 'm.json');
+    await writeFile(file, JSON.stringify({ ...issueExample, command: ['./bin/broker'] }));
+    const candidate = await loadCandidate(file);
+    const error = (await checkCommandExists(candidate).catch((e: unknown) => e)) as ManifestError;
+    expect(error.problems.map((p) => `${p.code} ${p.path}`)).toEqual(['MANIFEST_COMMAND_MISSING command[0]']);
+    await mkdir(join(dir, 'bin'));
+    await writeFile(join(dir, 'bin', 'broker'), '#!/bin/sh\n');
+    await expect(checkCommandExists(candidate)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' }); // not executable yet
+    await chmod(join(dir, 'bin', 'broker'), 0o755);
+    await expect(checkCommandExists(candidate)).resolves.toBeUndefined();
+    await writeFile(file, JSON.stringify({ ...issueExample, command: ['no-such-program-meridian'] }));
+    await expect(checkCommandExists(await loadCandidate(file))).rejects.toMatchObject({ details: { problems: [{ code: 'MANIFEST_COMMAND_MISSING' }] } });
+    await writeFile(file, JSON.stringify({ ...issueExample, command: ['sh'] }));
+    await expect(checkCommandExists(await loadCandidate(file))).resolves.toBeUndefined();
   });
 
   it('fills placeholders and rejects unknown ones by name', () => {

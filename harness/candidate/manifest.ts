@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject } from 'ajv';
+import { findNodeAtLocation, parse as parseJsonc, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { KitError } from '../common/errors.ts';
+import { patternProblem } from './log-patterns.ts';
+import { closest, KNOBS, PLACEHOLDERS } from './vocabulary.ts';
 
 /** The systems the kit can grade. */
 export const SYSTEMS = ['broker', 'store', 'gossip'] as const;
@@ -43,124 +48,266 @@ export interface Manifest {
   /** Cluster systems: how many nodes one process hosts (gossip). Default 1. */
   nodesPerProcess: number;
   expect: Expectation;
+  /** Resource limits per candidate process, as written (validated as positive integers by the schema). */
+  limits?: { memoryMiB?: number; pids?: number; fileSizeMiB?: number; buildSeconds?: number; cpuSeconds?: number };
 }
 
-/** Thrown for any problem with a manifest file: `details.field` names the bad field. */
+/** Stable codes of the problems a manifest can have; every one is reported at once, in one ManifestError. */
+export type ManifestProblemCode =
+  | 'MANIFEST_UNREADABLE'
+  | 'MANIFEST_JSON_SYNTAX'
+  | 'MANIFEST_SCHEMA'
+  | 'MANIFEST_UNKNOWN_FIELD'
+  | 'MANIFEST_KNOB_UNKNOWN'
+  | 'MANIFEST_PLACEHOLDER_UNKNOWN'
+  | 'MANIFEST_PLACEHOLDER_MISPLACED'
+  | 'MANIFEST_PATTERN_UNSAFE'
+  | 'MANIFEST_SOURCE_MISSING'
+  | 'MANIFEST_COMMAND_MISSING';
+
+/** One problem: `path` is the field (`env.A`, `command[0]`, `(root)`, `(file)`), with line:column when known. */
+export interface ManifestProblem {
+  code: ManifestProblemCode;
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/**
+ * Thrown for any problem with a manifest file (exit 2). `details.problems` lists every problem found (each
+ * with its own stable code); `details.field` names the first, for callers that show one.
+ */
 export class ManifestError extends KitError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('MANIFEST_INVALID', message, details);
   }
+
+  /** Every problem, in document order. */
+  get problems(): ManifestProblem[] {
+    return (this.details.problems as ManifestProblem[] | undefined) ?? [];
+  }
+
+  static of(problems: ManifestProblem[], file?: string): ManifestError {
+    const where = (p: ManifestProblem): string => (p.line !== undefined ? `${file ?? 'manifest'}:${p.line}:${p.column ?? 1}: ` : '');
+    const lines = problems.map((p) => `  ${where(p)}${p.path}: ${p.message} [${p.code}]`);
+    const title = `${file ?? 'manifest'}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}`;
+    return new ManifestError([title, ...lines].join('\n'), { field: problems[0]?.path, problems, ...(file === undefined ? {} : { path: file }) });
+  }
 }
 
 type Json = unknown;
-
-function fail(field: string, expected: string, got: Json): never {
-  const shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80);
-  throw new ManifestError(`manifest field "${field}": expected ${expected}, got ${shown}`, { field, expected });
-}
-
 const isRecord = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function stringMap(v: Json, field: string): Record<string, string> {
-  if (v === undefined) return {};
-  if (!isRecord(v)) fail(field, 'an object of strings', v);
-  const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(v)) {
-    if (typeof val === 'number' || typeof val === 'boolean') out[k] = String(val);
-    else if (typeof val === 'string') out[k] = val;
-    else fail(`${field}.${k}`, 'a string', val);
+/** The manifest's JSON Schema: published beside this file for editors (`"$schema"`), and what the kit validates with. */
+export const MANIFEST_SCHEMA_URL = new URL('./manifest.schema.json', import.meta.url);
+const SCHEMA = JSON.parse(readFileSync(MANIFEST_SCHEMA_URL, 'utf8')) as Record<string, unknown>;
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+ajv.addVocabulary(['x-expected']);
+const validate = ajv.compile(SCHEMA);
+
+const shown = (v: Json): string => (v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v)).slice(0, 80));
+
+/** `/env/A` → `env.A`, `/command/0` → `command[0]`, `` → `(root)`. */
+function dotted(segments: (string | number)[]): string {
+  let out = '';
+  for (const s of segments) out += typeof s === 'number' ? `[${s}]` : out === '' ? s : `.${s}`;
+  return out === '' ? '(root)' : out;
+}
+const pointerSegments = (pointer: string): (string | number)[] =>
+  pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+
+/** The innermost `x-expected` wording on the way to a schema location. */
+function expectedAt(schemaPath: string): string | undefined {
+  let node: unknown = SCHEMA;
+  let found: string | undefined;
+  for (const part of schemaPath.replace(/^#\/?/, '').split('/')) {
+    if (!isRecord(node) && !Array.isArray(node)) break;
+    if (isRecord(node) && typeof node['x-expected'] === 'string') found = node['x-expected'];
+    node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  if (isRecord(node) && typeof node['x-expected'] === 'string') found = node['x-expected'];
+  return found;
+}
+
+/** Schema errors as problems: one per field, `oneOf` branches folded into their one expectation. */
+function schemaProblems(errors: ErrorObject[]): { problem: ManifestProblem; segments: (string | number)[] }[] {
+  const folded = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => `${e.schemaPath}/`);
+  const out: { problem: ManifestProblem; segments: (string | number)[] }[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (folded.some((prefix) => e.schemaPath.startsWith(prefix))) continue;
+    if (e.propertyName !== undefined) continue; // the inner half of a propertyNames error
+    let segments = pointerSegments(e.instancePath);
+    let code: ManifestProblemCode = 'MANIFEST_SCHEMA';
+    let message: string;
+    if (e.keyword === 'additionalProperties') {
+      const name = String((e.params as { additionalProperty: string }).additionalProperty);
+      segments = [...segments, name];
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}).filter((k) => k !== '$schema');
+      const guess = closest(name, known);
+      code = 'MANIFEST_UNKNOWN_FIELD';
+      message = `unknown field${guess ? ` (did you mean "${guess}"?)` : ''}; known: ${known.join(', ')}`;
+    } else if (e.keyword === 'propertyNames') {
+      const name = String((e.params as { propertyName: string }).propertyName);
+      segments = [...segments, name];
+      const names = ((e.parentSchema as { propertyNames?: { enum?: string[]; pattern?: string } }).propertyNames);
+      const guess = names?.enum ? closest(name, names.enum) : undefined;
+      code = 'MANIFEST_UNKNOWN_FIELD';
+      message = names?.enum ? `not a known name${guess ? ` (did you mean "${guess}"?)` : ''}; known: ${names.enum.join(', ')}` : `name must match ${names?.pattern ?? 'the schema'}`;
+    } else if (e.keyword === 'required') {
+      segments = [...segments, String((e.params as { missingProperty: string }).missingProperty)];
+      message = `missing; expected ${expectedAt(`${e.schemaPath.replace(/\/required$/, '')}/properties/${segments.at(-1)}`) ?? 'this field'}`;
+    } else {
+      const expected = e.keyword === 'enum' ? `one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : expectedAt(e.schemaPath);
+      message = `${expected === undefined ? (e.message ?? e.keyword) : `expected ${expected}`}, got ${shown(e.data)}`;
+    }
+    const problem: ManifestProblem = { code, path: dotted(segments), message };
+    const key = `${problem.path}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ problem, segments });
   }
   return out;
 }
 
-function stringList(v: Json, field: string): string[] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) fail(field, 'an array of strings', v);
-  return v as string[];
-}
+const PLACEHOLDER = /\{([A-Za-z][\w]*)\}/g;
 
-const KNOWN_FIELDS = new Set([
-  '$schema', 'system', 'name', 'description', 'build', 'command', 'env', 'log', 'knobs', 'source', 'checks',
-  'startupTimeoutMs', 'nodesPerProcess', 'expect', 'hosting',
-]);
-
-/** Validates parsed JSON into a Manifest, naming the first bad field and what was expected. */
-export function parseManifest(raw: Json): Manifest {
-  if (!isRecord(raw)) fail('(root)', 'a JSON object', raw);
-  for (const key of Object.keys(raw)) {
-    if (!KNOWN_FIELDS.has(key)) fail(key, `one of the known fields (${[...KNOWN_FIELDS].slice(1).join(', ')})`, raw[key]);
-  }
+/** Problems the schema cannot see: knob names and placeholders of this system, catastrophic log patterns. */
+function meaningProblems(raw: Record<string, Json>): { problem: ManifestProblem; segments: (string | number)[] }[] {
+  const out: { problem: ManifestProblem; segments: (string | number)[] }[] = [];
   const system = raw.system;
-  if (typeof system !== 'string' || !(SYSTEMS as readonly string[]).includes(system)) fail('system', `one of ${SYSTEMS.join(', ')}`, system);
-  const name = raw.name;
-  if (typeof name !== 'string' || !/^[\w.@+-]{1,80}$/.test(name)) fail('name', 'a short name (letters, digits, . _ - @ +)', name);
-  if (raw.description !== undefined && typeof raw.description !== 'string') fail('description', 'a string', raw.description);
-  if (raw.build !== undefined && (typeof raw.build !== 'string' || raw.build.trim() === '')) fail('build', 'a non-empty shell command string', raw.build);
-  const command = raw.command;
-  if (!Array.isArray(command) || command.length === 0 || !command.every((c) => typeof c === 'string' && c.length > 0)) {
-    fail('command', 'a non-empty array of non-empty strings (argv)', command);
+  const known = typeof system === 'string' && system in KNOBS ? (system as SystemName) : undefined;
+  if (known && isRecord(raw.knobs)) {
+    for (const knob of Object.keys(raw.knobs)) {
+      if (KNOBS[known].includes(knob)) continue;
+      const guess = closest(knob, KNOBS[known]);
+      const other = SYSTEMS.filter((s) => s !== known && KNOBS[s].includes(knob));
+      const hint = guess ? ` (did you mean "${guess}"?)` : other.length > 0 ? ` (a ${other.join('/')} knob)` : '';
+      out.push({ problem: { code: 'MANIFEST_KNOB_UNKNOWN', path: `knobs.${knob}`, message: `the kit sets no knob "${knob}" on a ${known}${hint}; ${known} knobs: ${KNOBS[known].join(', ')}` }, segments: ['knobs', knob] });
+    }
   }
-  const env = stringMap(raw.env, 'env');
-
-  let log: Manifest['log'] = { format: 'json', patterns: {} };
-  if (raw.log !== undefined) {
-    if (!isRecord(raw.log)) fail('log', 'an object', raw.log);
-    const format = raw.log.format ?? 'json';
-    if (typeof format !== 'string' || !(LOG_FORMATS as readonly string[]).includes(format)) fail('log.format', `one of ${LOG_FORMATS.join(', ')}`, format);
-    const patterns = stringMap(raw.log.patterns, 'log.patterns');
-    for (const [event, source] of Object.entries(patterns)) {
-      try {
-        new RegExp(source, 'i');
-      } catch {
-        fail(`log.patterns.${event}`, 'a valid regular expression', source);
+  if (known) {
+    const texts: { segments: (string | number)[]; text: string }[] = [];
+    if (Array.isArray(raw.command)) raw.command.forEach((part, i) => typeof part === 'string' && texts.push({ segments: ['command', i], text: part }));
+    if (isRecord(raw.env)) for (const [key, value] of Object.entries(raw.env)) if (typeof value === 'string') texts.push({ segments: ['env', key], text: value });
+    const offered = PLACEHOLDERS[known];
+    for (const { segments, text } of texts) {
+      for (const match of text.matchAll(PLACEHOLDER)) {
+        const name = match[1] as string;
+        if (offered.includes(name)) continue;
+        const elsewhere = SYSTEMS.filter((s) => s !== known && PLACEHOLDERS[s].includes(name));
+        const list = offered.map((p) => `{${p}}`).join(', ');
+        const problem: ManifestProblem = elsewhere.length > 0
+          ? { code: 'MANIFEST_PLACEHOLDER_MISPLACED', path: dotted(segments), message: `{${name}} is filled only for ${elsewhere.join('/')} manifests; a ${known} process gets ${list}` }
+          : { code: 'MANIFEST_PLACEHOLDER_UNKNOWN', path: dotted(segments), message: `unknown placeholder {${name}}${closest(name, offered) ? ` (did you mean {${closest(name, offered)}}?)` : ''}; a ${known} process gets ${list}` };
+        out.push({ problem, segments });
       }
     }
-    log = { format: format as LogFormat, patterns };
   }
-
-  const knobs: Record<string, KnobBinding> = {};
-  if (raw.knobs !== undefined) {
-    if (!isRecord(raw.knobs)) fail('knobs', 'an object', raw.knobs);
-    for (const [knob, binding] of Object.entries(raw.knobs)) {
-      if (isRecord(binding) && typeof binding.env === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(binding.env)) knobs[knob] = { env: binding.env };
-      else if (isRecord(binding) && typeof binding.arg === 'string' && binding.arg.length > 0) knobs[knob] = { arg: binding.arg };
-      else fail(`knobs.${knob}`, '{"env": "VAR_NAME"} or {"arg": "--flag"}', binding);
+  if (isRecord(raw.log) && isRecord(raw.log.patterns)) {
+    for (const [event, source] of Object.entries(raw.log.patterns)) {
+      if (typeof source !== 'string') continue;
+      const why = patternProblem(source);
+      if (why) out.push({ problem: { code: 'MANIFEST_PATTERN_UNSAFE', path: `log.patterns.${event}`, message: `pattern ${JSON.stringify(source)} ${why}` }, segments: ['log', 'patterns', event] });
     }
   }
-  if (raw.source !== undefined && (typeof raw.source !== 'string' || raw.source === '')) fail('source', 'a folder path', raw.source);
-  const checks = stringMap(raw.checks, 'checks');
-  for (const key of Object.keys(checks)) if (!/^[\w-]+$/.test(key)) fail(`checks.${key}`, 'a name of letters, digits, _ and -', key);
+  return out;
+}
 
-  const startupTimeoutMs = raw.startupTimeoutMs ?? 20_000;
-  if (typeof startupTimeoutMs !== 'number' || !(startupTimeoutMs >= 100 && startupTimeoutMs <= 600_000)) fail('startupTimeoutMs', 'a number of ms between 100 and 600000', startupTimeoutMs);
-  const hosting = raw.hosting;
-  if (hosting !== undefined && !isRecord(hosting)) fail('hosting', 'an object like {"nodesPerProcess": 50}', hosting);
-  const nodesPerProcess = raw.nodesPerProcess ?? (isRecord(hosting) ? hosting.nodesPerProcess : undefined) ?? 1;
-  if (typeof nodesPerProcess !== 'number' || !Number.isInteger(nodesPerProcess) || nodesPerProcess < 1) fail('nodesPerProcess', 'a positive integer', nodesPerProcess);
+/** Line starts of `text`, for offset → line:column. */
+function locator(text: string): (segments: (string | number)[], key: boolean) => { line: number; column: number } | undefined {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const at = (offset: number): { line: number; column: number } => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (starts[lo] as number) + 1 };
+  };
+  const root = parseTree(text);
+  return (segments, key) => {
+    if (!root) return undefined;
+    let node: Node | undefined;
+    for (let n = segments.length; n >= 0 && node === undefined; n--) node = findNodeAtLocation(root, segments.slice(0, n));
+    if (!node) return undefined;
+    const target = key && node.parent?.type === 'property' ? node.parent : node;
+    return at(target.offset);
+  };
+}
 
-  let expect: Expectation = { fail: [], flaky: [], advisory: [] };
-  if (raw.expect !== undefined) {
-    if (!isRecord(raw.expect)) fail('expect', 'an object', raw.expect);
-    expect = {
-      fail: stringList(raw.expect.fail, 'expect.fail'),
-      flaky: stringList(raw.expect.flaky, 'expect.flaky'),
-      advisory: stringList(raw.expect.advisory, 'expect.advisory'),
-    };
+/** Validates parsed JSON into a Manifest; every problem in one ManifestError. */
+export function parseManifest(raw: Json, source?: { text: string; file?: string }): Manifest {
+  const problems = manifestProblems(raw, source?.text);
+  if (problems.length > 0) throw ManifestError.of(problems, source?.file);
+  return build(raw as Record<string, Json>);
+}
+
+/** Every problem of a manifest's parsed JSON, located in `text` when given. */
+export function manifestProblems(raw: Json, text?: string): ManifestProblem[] {
+  const found: { problem: ManifestProblem; segments: (string | number)[] }[] = [];
+  if (!validate(raw)) found.push(...schemaProblems(validate.errors ?? []));
+  if (isRecord(raw)) found.push(...meaningProblems(raw));
+  if (text === undefined) return found.map((f) => f.problem);
+  const locate = locator(text);
+  const located = found.map(({ problem, segments }) => ({ ...problem, ...locate(segments, problem.code === 'MANIFEST_UNKNOWN_FIELD') }));
+  return located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
+
+/** Reads a manifest's text: JSON syntax errors (every one, with line:column), then every other problem. */
+export function parseManifestText(text: string, file?: string): Manifest {
+  const found: ParseError[] = [];
+  parseJsonc(text, found, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const errors: { what: string; offset: number }[] = found.map((e) => ({ what: printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase(), offset: e.offset }));
+  let raw: Json;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    // Only where the tolerant scanner saw nothing wrong (it should not happen): take Node's own position.
+    if (errors.length === 0) errors.push({ what: (error as Error).message, offset: Number(/position (\d+)/.exec((error as Error).message)?.[1] ?? 0) });
   }
+  if (errors.length > 0) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    const problems = errors.map((e): ManifestProblem => {
+      let line = 0;
+      while (line + 1 < starts.length && (starts[line + 1] as number) <= e.offset) line++;
+      return { code: 'MANIFEST_JSON_SYNTAX', path: '(file)', message: `JSON syntax: ${e.what}`, line: line + 1, column: e.offset - (starts[line] as number) + 1 };
+    });
+    throw ManifestError.of(problems, file);
+  }
+  return parseManifest(raw, file === undefined ? { text } : { text, file });
+}
+
+function build(raw: Record<string, Json>): Manifest {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(isRecord(raw.env) ? raw.env : {})) env[k] = String(v);
+  const log = isRecord(raw.log) ? raw.log : {};
+  const hosting = isRecord(raw.hosting) ? raw.hosting : {};
+  const expect = isRecord(raw.expect) ? raw.expect : {};
   const manifest: Manifest = {
-    system: system as SystemName,
-    name,
-    command: command as string[],
+    system: raw.system as SystemName,
+    name: raw.name as string,
+    command: raw.command as string[],
     env,
-    log,
-    knobs,
-    checks,
-    startupTimeoutMs,
-    nodesPerProcess,
-    expect,
+    log: { format: (log.format as LogFormat | undefined) ?? 'json', patterns: { ...((log.patterns as Record<string, string> | undefined) ?? {}) } },
+    knobs: { ...((raw.knobs as Record<string, KnobBinding> | undefined) ?? {}) },
+    checks: { ...((raw.checks as Record<string, string> | undefined) ?? {}) },
+    startupTimeoutMs: (raw.startupTimeoutMs as number | undefined) ?? 20_000,
+    nodesPerProcess: (raw.nodesPerProcess as number | undefined) ?? (hosting.nodesPerProcess as number | undefined) ?? 1,
+    expect: {
+      fail: (expect.fail as string[] | undefined) ?? [],
+      flaky: (expect.flaky as string[] | undefined) ?? [],
+      advisory: (expect.advisory as string[] | undefined) ?? [],
+    },
   };
   if (typeof raw.description === 'string') manifest.description = raw.description;
   if (typeof raw.build === 'string') manifest.build = raw.build;
   if (typeof raw.source === 'string') manifest.source = raw.source;
+  if (isRecord(raw.limits)) manifest.limits = { ...(raw.limits as NonNullable<Manifest['limits']>) };
   return manifest;
 }

@@ -8,6 +8,7 @@ import { runChecks } from '../checks/runner.ts';
 import { KitError } from '../common/errors.ts';
 import { REPORT_SCHEMA_VERSION, gatePasses, summarize, type CandidateReport, type GradeReport } from '../report/report.ts';
 import { renderJunit } from '../report/junit.ts';
+import { renderJson } from '../report/json.ts';
 import { renderHtml } from '../report/html.ts';
 import { renderBatch, renderMarkdown } from '../report/markdown.ts';
 import { formatMs, paintVerdict, renderFailures, renderTable } from '../report/table.ts';
@@ -106,7 +107,7 @@ export async function grade(options: GradeOptions): Promise<number> {
     }
   }
   report.ok = exitCode === 0;
-  if (options.json) await writeOut(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (options.json) await writeOut(options.json, renderJson(report));
   if (options.junit) await writeOut(options.junit, renderJunit(report));
   if (options.html) await writeOut(options.html, renderHtml(report));
   if (options.markdown) await writeOut(options.markdown, renderMarkdown(report));

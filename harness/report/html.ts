@@ -1,9 +1,10 @@
 import type { CheckResult } from '../checks/check.ts';
 import type { Verdict } from '../checks/verdict.ts';
 import { renderSvgPlot, type Plot } from './plot.ts';
+import { html, htmlLines } from './candidate-text.ts';
 import type { GradeReport } from './report.ts';
 
-const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] as string);
+const esc = html;
 const COLOR: Record<Verdict, string> = { PASS: '#1a7f37', FAIL: '#cf222e', NOT_TESTABLE: '#9a6700', ADVISORY: '#0969da', FLAKY: '#8250df', UNKNOWN: '#9a6700', ERROR: '#cf222e' };
 
 function badge(v: Verdict): string {
@@ -12,7 +13,7 @@ function badge(v: Verdict): string {
 
 function list(title: string, items: readonly string[] | undefined): string {
   if (!items || items.length === 0) return '';
-  return `<h4>${title}</h4><pre>${esc(items.join('\n'))}</pre>`;
+  return `<h4>${title}</h4><pre>${htmlLines(items)}</pre>`;
 }
 
 interface TimelineRow {

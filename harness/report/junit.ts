@@ -1,6 +1,5 @@
+import { xml as escape, xmlLines } from './candidate-text.ts';
 import type { GradeReport } from './report.ts';
-
-const escape = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
 
 /** JUnit XML: one testsuite per candidate, one testcase per check; NOT TESTABLE and ADVISORY are skipped. */
 export function renderJunit(report: GradeReport): string {
@@ -9,10 +8,10 @@ export function renderJunit(report: GradeReport): string {
     const errors = c.checks.filter((x) => x.verdict === 'ERROR').length;
     const skipped = c.checks.filter((x) => x.verdict === 'NOT_TESTABLE' || x.verdict === 'ADVISORY').length;
     const cases = c.checks.map((x) => {
-      const body = [x.evidence.summary, ...(x.evidence.observed ?? []).slice(-8), ...(x.evidence.logs ?? []).slice(-8), `replay: ${x.replay}`].join('\n');
+      const body = [x.evidence.summary, ...(x.evidence.observed ?? []).slice(-8), ...(x.evidence.logs ?? []).slice(-8), `replay: ${x.replay}`];
       let inner = '';
-      if (x.verdict === 'FAIL' || x.verdict === 'FLAKY' || x.verdict === 'UNKNOWN') inner = `<failure message="${escape(`${x.verdict}: ${x.evidence.summary}`)}">${escape(body)}</failure>`;
-      else if (x.verdict === 'ERROR') inner = `<error message="${escape(x.evidence.summary)}">${escape(body)}</error>`;
+      if (x.verdict === 'FAIL' || x.verdict === 'FLAKY' || x.verdict === 'UNKNOWN') inner = `<failure message="${escape(`${x.verdict}: ${x.evidence.summary}`)}">${xmlLines(body)}</failure>`;
+      else if (x.verdict === 'ERROR') inner = `<error message="${escape(x.evidence.summary)}">${xmlLines(body)}</error>`;
       else if (x.verdict === 'NOT_TESTABLE' || x.verdict === 'ADVISORY') inner = `<skipped message="${escape(`${x.verdict}: ${x.evidence.summary}`)}"/>`;
       return `    <testcase classname="${escape(`${c.system}.${c.name}`)}" name="${escape(`${x.id} (${x.level})`)}" time="${(x.durationMs / 1000).toFixed(3)}">${inner}</testcase>`;
     });

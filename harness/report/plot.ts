@@ -1,3 +1,4 @@
+import { html } from './candidate-text.ts';
 /** A line plot carried in evidence (`evidence.data.plots`): latency over time, rates, memory, convergence. */
 export interface Plot {
   title: string;
@@ -6,7 +7,7 @@ export interface Plot {
   series: Array<{ name: string; points: Array<[number, number]> }>;
 }
 
-const esc = (s: string): string => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] as string);
+const esc = html;
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf'];
 
 function niceMax(v: number): number {

@@ -1,5 +1,6 @@
 import type { CheckResult } from '../checks/check.ts';
 import type { Verdict } from '../checks/verdict.ts';
+import { plain, quotedLine } from './candidate-text.ts';
 import type { CandidateReport } from './report.ts';
 
 const useColor = (): boolean => process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -11,7 +12,7 @@ export function paintVerdict(verdict: Verdict, width = 0): string {
 }
 
 function cut(text: string, width: number): string {
-  const one = text.replace(/\s+/g, ' ');
+  const one = plain(text.replace(/[ \t\n]+/g, ' '));
   return one.length > width ? `${one.slice(0, width - 1)}…` : one;
 }
 
@@ -19,7 +20,7 @@ function cut(text: string, width: number): string {
 export function renderTable(report: CandidateReport): string {
   const idWidth = Math.max(8, ...report.checks.map((c) => c.id.length));
   const lines = [
-    `${report.name} (${report.system}) — ${report.manifest}`,
+    `${plain(report.name)} (${plain(report.system)}) — ${plain(report.manifest)}`,
     `${'CHECK'.padEnd(idWidth)}  ${'LEVEL'.padEnd(11)}  ${'VERDICT'.padEnd(12)}  ${'TIME'.padStart(7)}  EVIDENCE`,
   ];
   for (const c of report.checks) {
@@ -40,18 +41,18 @@ export function renderFailures(report: CandidateReport): string {
 }
 
 export function renderDetail(c: CheckResult): string {
-  const lines = [`── ${c.id} ${paintVerdict(c.verdict)} — ${c.title}`, `   criterion: ${c.criterion}`, `   ${c.evidence.summary}`];
-  const section = (name: string, items: readonly string[] | undefined, max = 12): void => {
+  const lines = [`── ${c.id} ${paintVerdict(c.verdict)} — ${plain(c.title)}`, `   criterion: ${plain(c.criterion)}`, `   ${plain(c.evidence.summary)}`];
+  const section = (name: string, items: readonly string[] | undefined, max = 12, quote = false): void => {
     if (!items || items.length === 0) return;
     lines.push(`   ${name}:`);
-    for (const item of items.slice(-max)) lines.push(`     ${item.slice(0, 240)}`);
+    for (const item of items.slice(-max)) lines.push(`     ${quote ? quotedLine(item.slice(0, 240)) : plain(item.slice(0, 240))}`);
   };
   section('sent', c.evidence.sent);
   section('observed', c.evidence.observed);
-  if (c.evidence.metrics) lines.push(`   metrics: ${Object.entries(c.evidence.metrics).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  if (c.evidence.metrics) lines.push(`   metrics: ${plain(Object.entries(c.evidence.metrics).map(([k, v]) => `${k}=${v}`).join(' '))}`);
   section('notes', c.evidence.notes, 6);
-  section('candidate log (last lines)', c.evidence.logs, 10);
-  lines.push(`   replay: ${c.replay}`);
+  section('candidate log (last lines)', c.evidence.logs, 10, true);
+  lines.push(`   replay: ${plain(c.replay)}`);
   return lines.join('\n');
 }
 

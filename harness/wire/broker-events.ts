@@ -1,4 +1,5 @@
 import type { LogFormat } from '../candidate/manifest.ts';
+import { forEachField } from './tracing-fields.ts';
 
 /** The events the kit understands from a broker's logs (see conformance/broker/README.md). */
 export const BROKER_EVENTS = ['listening', 'connection', 'frame', 'lagged', 'rejected', 'closed', 'shutdown', 'drained', 'stats', 'payload-error'] as const;
@@ -37,18 +38,65 @@ export const DEFAULT_TRACING_PATTERNS: Record<BrokerEventName, string> = {
 // Checked in this order: specific messages before generic ones ("connection closed: frame length … exceeds maximum").
 const TRACING_ORDER: BrokerEventName[] = ['frame', 'rejected', 'lagged', 'stats', 'payload-error', 'shutdown', 'drained', 'connection', 'closed', 'listening'];
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
-
+/**
+ * Removes CSI escape sequences (`ESC [ params letter`), as `text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')`
+ * does, by hand: the log intake runs it on every line (a few times faster than the regex, linear time).
+ */
 export function stripAnsi(text: string): string {
-  return text.replace(ANSI, '');
+  let esc = text.indexOf('\x1b');
+  if (esc < 0) return text;
+  const n = text.length;
+  // Pieces joined once: a flat string, where `+=` would build a rope every later regex has to flatten.
+  const parts: string[] = [];
+  let from = 0;
+  while (esc >= 0) {
+    let j = esc + 1;
+    if (j < n && text.charCodeAt(j) === 91) {
+      j++;
+      let c = j < n ? text.charCodeAt(j) : -1;
+      while ((c >= 48 && c <= 57) || c === 59 || c === 63) c = ++j < n ? text.charCodeAt(j) : -1;
+      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+        if (esc > from) parts.push(text.slice(from, esc));
+        from = j + 1;
+        esc = text.indexOf('\x1b', from);
+        continue;
+      }
+    }
+    esc = text.indexOf('\x1b', esc + 1);
+  }
+  parts.push(text.slice(from));
+  return parts.join('');
 }
 
-const FIELD = /([A-Za-z_][\w.]*)=("(?:[^"\\]|\\.)*"|\S+)/g;
+/** The only fields `fromFields` reads: the tracing parser keeps these and skips the rest. */
+const WANTED = new Set(['handler', 'station', 'bytes', 'len', 'length', 'crc32', 'missed', 'frames', 'reason', 'clean']);
+
+/**
+ * Event patterns see at most this many characters of a line's message. The default patterns are plain
+ * alternations (linear), and manifest patterns are refused at load when their backtracking can be
+ * exponential (`harness/candidate/log-patterns.ts`); this cap bounds what is left, a polynomial pattern
+ * such as `a*a*b`, to a few milliseconds per line whatever the candidate prints. Event messages are short
+ * ("frame received"); the fields after them are read in full.
+ */
+export const PATTERN_INPUT_CHARS = 512;
+
+/** `/^-?\d+(\.\d+)?$/`, by hand: it runs on every field of every line. */
+function isDecimal(text: string): boolean {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  const start = i;
+  while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  if (i === start) return false;
+  if (i === n) return true;
+  if (text.charCodeAt(i) !== 46) return false;
+  const frac = ++i;
+  while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  return i === n && i > frac;
+}
 
 function numberOrUndefined(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (typeof value === 'string' && isDecimal(value)) return Number(value);
   return undefined;
 }
 
@@ -102,21 +150,22 @@ export function createEventParser(format: LogFormat, overrides: Record<string, s
     const firstField = body.search(/\s[A-Za-z_][\w.]*=/);
     const message = firstField < 0 ? body : body.slice(0, firstField);
     const fields: Record<string, unknown> = {};
-    for (const match of body.matchAll(FIELD)) {
-      const key = match[1] as string;
-      let value = match[2] as string;
-      if (value.startsWith('"')) {
+    forEachField(body, (key, value) => {
+      if (!WANTED.has(key)) return;
+      let text = value;
+      if (text.charCodeAt(0) === 34) {
         try {
-          value = JSON.parse(value) as string;
+          text = JSON.parse(text) as string;
         } catch {
-          value = value.slice(1, -1);
+          text = text.slice(1, -1);
         }
       }
-      fields[key] = value;
-    }
+      fields[key] = text;
+    });
     if (fields.reason === undefined && message.includes(':')) fields.reason = message.slice(message.indexOf(':') + 1).trim();
+    const matched = message.length > PATTERN_INPUT_CHARS ? message.slice(0, PATTERN_INPUT_CHARS) : message;
     for (const { name, re } of patterns) {
-      if (re.test(message)) {
+      if (re.test(matched)) {
         if (name === 'frame' && numberOrUndefined(fields.bytes) === undefined) continue;
         return fromFields(name, fields, line, atMs);
       }
