@@ -1,4 +1,5 @@
 import { KitError } from '../common/errors.ts';
+import { isLimitsProblem, parseLimits, type Limits } from './limits.ts';
 
 /** The systems the kit can grade. */
 export const SYSTEMS = ['broker', 'store', 'gossip'] as const;
@@ -42,6 +43,8 @@ export interface Manifest {
   startupTimeoutMs: number;
   /** Cluster systems: how many nodes one process hosts (gossip). Default 1. */
   nodesPerProcess: number;
+  /** Resource limits of every process started for it (see limits.ts). Defaults: 1 GiB, 256 processes, 256 MiB files, 15 min build. */
+  limits: Limits;
   expect: Expectation;
 }
 
@@ -81,7 +84,7 @@ function stringList(v: Json, field: string): string[] {
 
 const KNOWN_FIELDS = new Set([
   '$schema', 'system', 'name', 'description', 'build', 'command', 'env', 'log', 'knobs', 'source', 'checks',
-  'startupTimeoutMs', 'nodesPerProcess', 'expect', 'hosting',
+  'startupTimeoutMs', 'nodesPerProcess', 'expect', 'hosting', 'limits',
 ]);
 
 /** Validates parsed JSON into a Manifest, naming the first bad field and what was expected. */
@@ -138,6 +141,9 @@ export function parseManifest(raw: Json): Manifest {
   const nodesPerProcess = raw.nodesPerProcess ?? (isRecord(hosting) ? hosting.nodesPerProcess : undefined) ?? 1;
   if (typeof nodesPerProcess !== 'number' || !Number.isInteger(nodesPerProcess) || nodesPerProcess < 1) fail('nodesPerProcess', 'a positive integer', nodesPerProcess);
 
+  const limits = parseLimits(raw.limits);
+  if (isLimitsProblem(limits)) fail(limits.field, limits.expected, limits.got);
+
   let expect: Expectation = { fail: [], flaky: [], advisory: [] };
   if (raw.expect !== undefined) {
     if (!isRecord(raw.expect)) fail('expect', 'an object', raw.expect);
@@ -157,6 +163,7 @@ export function parseManifest(raw: Json): Manifest {
     checks,
     startupTimeoutMs,
     nodesPerProcess,
+    limits,
     expect,
   };
   if (typeof raw.description === 'string') manifest.description = raw.description;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CheckContext } from '../checks/check.ts';
 import { KitError } from '../common/errors.ts';
 import { ClusterNetwork, type FaultTimeline, type Transport } from '../network/index.ts';
-import { spawnCandidate } from '../process/launch.ts';
+import { declaredKnobs, startCandidate } from '../process/launcher.ts';
 import { freePort } from '../process/ports.ts';
 import type { Supervised } from '../process/supervisor.ts';
 import { httpJson, type HttpExchange } from './http-client.ts';
@@ -126,11 +126,8 @@ export class Cluster {
 
   private spawn(values: Record<string, string>, index: number): Supervised {
     const { candidate } = this.ctx;
-    const knobs: Record<string, string | number> = {};
-    for (const [knob, value] of Object.entries(this.options.knobs ?? {})) if (candidate.manifest.knobs[knob]) knobs[knob] = value;
-    const proc = spawnCandidate(candidate, `${candidate.manifest.name}/${values.nodes ?? index}`, values, knobs);
-    this.ctx.scope.defer(() => proc.kill());
-    return proc;
+    const { applied: knobs } = declaredKnobs(candidate, this.options.knobs);
+    return startCandidate(candidate, { name: `${candidate.manifest.name}/${values.nodes ?? index}`, values, knobs, scope: this.ctx.scope });
   }
 
   private async waitReady(host: HostProcess): Promise<void> {
