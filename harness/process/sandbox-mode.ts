@@ -76,8 +76,8 @@ export function sandboxStatus(): SandboxStatus {
     if (process.platform !== 'linux') missing.push(`not Linux (${process.platform})`);
     else if (process.getuid?.() !== 0) missing.push('the kit does not run as root (namespaces, setpriv and cgroups need it; on CI use sudo)');
     else {
-      const tools = ['unshare', 'setpriv', 'prlimit'].filter((t) => !onPath(t));
-      if (tools.length > 0) missing.push(`missing ${tools.join(', ')} (util-linux)`);
+      const tools = ['unshare', 'setpriv', 'prlimit', 'perl'].filter((t) => !onPath(t));
+      if (tools.length > 0) missing.push(`missing ${tools.join(', ')} (util-linux, perl-base)`);
       else {
         const probe = spawnSync('unshare', ['--pid', '--fork', '--kill-child', '--mount', '--mount-proc', '--', 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', 'true'], { timeout: 5000, stdio: ['ignore', 'ignore', 'pipe'] });
         if (probe.status !== 0) missing.push(`unshare --pid --mount failed: ${probe.stderr?.toString().trim().slice(0, 200) || probe.error?.message || `status ${probe.status}`}`);

@@ -46,7 +46,23 @@ elif [ -n "$SBX_LAYER" ]; then
   mount -t overlay meridian-built -o "ro,lowerdir=$SBX_LAYER:$SBX_CWD" "$SBX_CWD"
 fi
 cd "$SBX_CWD"
-exec unshare --fork --kill-child -- prlimit "--fsize=$SBX_FSIZE" -- setpriv "--reuid=$SBX_UID" "--regid=$SBX_UID" --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- env -i "$@"
+exec perl -e "$SBX_INIT" -- prlimit "--fsize=$SBX_FSIZE" -- setpriv "--reuid=$SBX_UID" "--regid=$SBX_UID" --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- env -i "$@"
+`;
+
+/**
+ * PID 1 of the namespace (Perl, Essential on Debian/Ubuntu): forks the candidate in the kit's process
+ * group (so group signals reach it, while PID 1 itself ignores them), reaps orphans, and reports the
+ * candidate's exact end ("exit N" / "signal N") on fd 3, since PID 1 cannot die by a signal to pass it on.
+ * When it exits, the kernel kills whatever is left in the namespace.
+ */
+const INIT = `use POSIX ();
+my $pid = fork();
+die "meridian-sandbox: fork: $!" unless defined $pid;
+if ($pid == 0) { POSIX::close(3); exec { $ARGV[0] } @ARGV; print STDERR "[meridian-kit] could not start $ARGV[0]: $!\\n"; POSIX::_exit(127); }
+my $s = 0;
+while (1) { my $r = waitpid(-1, 0); if ($r == $pid) { $s = $?; last; } last if $r == -1 && !$!{EINTR}; }
+if (open(my $out, '>&=', 3)) { print $out (($s & 127) ? 'signal ' . ($s & 127) : 'exit ' . ($s >> 8)), "\\n"; close $out; }
+POSIX::_exit(($s & 127) ? 128 + ($s & 127) : ($s >> 8));
 `;
 
 const OUTER = `for f in $SBX_CGROUPS; do echo $$ > "$f"; done
@@ -103,6 +119,7 @@ export class Sandbox {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       SBX_CGROUPS: (this.cgroup?.procsFiles ?? []).join(' '),
       SBX_SETUP: SETUP,
+      SBX_INIT: INIT,
       SBX_UID: String(SANDBOX_UID),
       SBX_CWD: cwd,
       SBX_FSIZE: String(this.limits.fileSizeBytes),

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
 import { connect } from 'node:net';
 import { KitError } from '../common/errors.ts';
 import { LogBuffer, type LogLine } from './log-buffer.ts';
@@ -71,9 +73,15 @@ export class Supervised {
       cwd: options.cwd,
       env: command.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // fd 3: the sandbox's PID 1 reports the candidate's exact end there (see sandbox.ts).
+      stdio: sandbox ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
     });
     live.add(this);
+    let statusReport = '';
+    const statusPipe = sandbox ? (this.child.stdio[3] as Readable | null) : null;
+    statusPipe?.on('data', (chunk: Buffer) => {
+      if (statusReport.length < 64) statusReport += chunk.toString('latin1');
+    });
     this.exited = new Promise<ExitInfo>((resolve) => {
       let spawnError: Error | undefined;
       this.child.once('error', (error) => {
@@ -92,6 +100,12 @@ export class Supervised {
         if (spawnError && code === null && signal === null) {
           this.log.push('stderr', Buffer.from(`[meridian-kit] could not start ${JSON.stringify(file)}: ${spawnError.message}\n`));
           code = 127;
+        }
+        const reported = /^(exit|signal) (\d+)\n/.exec(statusReport);
+        if (reported) {
+          const n = Number(reported[2]);
+          if (reported[1] === 'exit') [code, signal] = [n, null];
+          else [code, signal] = [null, signalName(n) ?? signal];
         }
         const info: ExitInfo = { code, signal, atMs: performance.now() - this.startedAt };
         const limit = sandbox?.limitHit(info);
@@ -116,6 +130,7 @@ export class Supervised {
           sandbox?.killAll();
           this.child.stdout?.destroy();
           this.child.stderr?.destroy();
+          statusPipe?.destroy();
           this.log.push('stderr', Buffer.from(`[meridian-kit] ${options.name} exited but a leftover process held its output open ${this.drainMs} ms: killed, pipes closed\n`));
           finish(code, signal);
         }, this.drainMs);
@@ -205,6 +220,10 @@ export class Supervised {
     }
     throw new CandidateError('CANDIDATE_NOT_READY', `${this.options.name} never opened ${host}:${port} within ${timeoutMs} ms`, { logs: this.tail() });
   }
+}
+
+function signalName(n: number): NodeJS.Signals | undefined {
+  return (Object.entries(constants.signals) as [NodeJS.Signals, number][]).find(([, value]) => value === n)?.[0];
 }
 
 export function describeExit(info: ExitInfo): string {
