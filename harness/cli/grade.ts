@@ -12,6 +12,7 @@ import { renderHtml } from '../report/html.ts';
 import { renderBatch, renderMarkdown } from '../report/markdown.ts';
 import { formatMs, paintVerdict, renderFailures, renderTable } from '../report/table.ts';
 import { assertSandboxAllowed } from '../process/sandbox-mode.ts';
+import { releaseBuildLayers } from '../process/sandbox.ts';
 import { SUITES } from './suites.ts';
 
 export interface GradeOptions {
@@ -115,6 +116,9 @@ export async function grade(options: GradeOptions): Promise<number> {
       const output = error.details.output;
       if (Array.isArray(output)) options.err(output.map((l) => `  | ${String(l)}`).join('\n'));
       exitCode = 2;
+    } finally {
+      // The candidate's build output (the sandbox's layer) goes with its grade.
+      releaseBuildLayers();
     }
   }
   report.ok = exitCode === 0;

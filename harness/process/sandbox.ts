@@ -18,11 +18,12 @@
  *
  * @module
  */
-import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatBytes, type Limits } from '../candidate/limits.ts';
 import { CandidateCgroup, type CgroupSupport } from './cgroups.ts';
+import { sandboxStatus } from './sandbox-mode.ts';
 
 /** The unprivileged user (and group) candidates run as: `nobody` on Debian/Ubuntu. */
 export const SANDBOX_UID = 65534;
@@ -32,19 +33,21 @@ export type SandboxPurpose = 'build' | 'check' | 'run';
 
 const SETUP = `set -e
 mount --make-rprivate /
+# The build layer first: its upper folder is in the host's /tmp, hidden once the private /tmp is mounted.
+if [ -n "$SBX_UPPER" ]; then
+  mount -t overlay meridian-build -o "lowerdir=$SBX_CWD,upperdir=$SBX_UPPER,workdir=$SBX_WORK" "$SBX_CWD"
+elif [ -n "$SBX_LAYER" ]; then
+  mount -t overlay meridian-built -o "ro,lowerdir=$SBX_LAYER:$SBX_CWD" "$SBX_CWD"
+fi
 for m in $(awk '{print $2}' /proc/self/mounts | sort -u); do
   case "$m" in /proc|/proc/*|/sys|/sys/*|/dev|/dev/*) continue;; esac
+  if [ -n "$SBX_UPPER" ] && [ "$m" = "$SBX_CWD" ]; then continue; fi
   mount -o remount,bind,ro "$m" 2>/dev/null || true
 done
 mount -t tmpfs -o "size=$SBX_TMP_BYTES,mode=1777,nosuid,nodev" meridian-tmp /tmp
 if [ -d /dev/shm ]; then mount -t tmpfs -o "size=$SBX_TMP_BYTES,mode=1777,nosuid,nodev" meridian-shm /dev/shm; fi
 mkdir -m 700 /tmp/home
 chown "$SBX_UID:$SBX_UID" /tmp/home
-if [ -n "$SBX_UPPER" ]; then
-  mount -t overlay meridian-build -o "lowerdir=$SBX_CWD,upperdir=$SBX_UPPER,workdir=$SBX_WORK" "$SBX_CWD"
-elif [ -n "$SBX_LAYER" ]; then
-  mount -t overlay meridian-built -o "ro,lowerdir=$SBX_LAYER:$SBX_CWD" "$SBX_CWD"
-fi
 cd "$SBX_CWD"
 exec perl -e "$SBX_INIT" -- prlimit "--fsize=$SBX_FSIZE" -- setpriv "--reuid=$SBX_UID" "--regid=$SBX_UID" --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- env -i "$@"
 `;
@@ -75,7 +78,7 @@ let exitHook = false;
 function buildLayer(cwd: string): { root: string; upper: string; work: string } {
   let layer = buildLayers.get(cwd);
   if (!layer) {
-    const root = mkdtempSync(join(tmpdir(), 'meridian-build-'));
+    const root = mkdtempSync(join(tmpdir(), `meridian-build-${process.pid}-`));
     layer = { root, upper: join(root, 'upper'), work: join(root, 'work') };
     mkdirSync(layer.upper);
     mkdirSync(layer.work);
@@ -95,6 +98,17 @@ function buildLayer(cwd: string): { root: string; upper: string; work: string } 
 export function releaseBuildLayers(): void {
   for (const layer of buildLayers.values()) rmSync(layer.root, { recursive: true, force: true });
   buildLayers.clear();
+}
+
+/**
+ * A new folder for files the kit hands to candidates (a cluster's nodes file): readable inside the
+ * sandbox, whose own /tmp is private, so under /var/tmp there; the caller removes it.
+ */
+export function mkdtempForCandidates(prefix: string): string {
+  const root = sandboxStatus().active && existsSync('/var/tmp') ? '/var/tmp' : tmpdir();
+  const dir = mkdtempSync(join(root, prefix));
+  chmodSync(dir, 0o755);
+  return dir;
 }
 
 /** A spawnable command: what the kit passes to `spawn`. */
@@ -134,9 +148,9 @@ export class Sandbox {
 
   /** The limit that stopped the process, in words ("memory limit 1 GiB"), or undefined. */
   limitHit(exit: { signal: NodeJS.Signals | null; code: number | null }): string | undefined {
-    if (this.cgroup && this.cgroup.oomKills() > 0) return `memory limit ${formatBytes(this.limits.memoryBytes)}`;
-    if (exit.signal === 'SIGXFSZ' || exit.code === 128 + 25) return `file-size limit ${formatBytes(this.limits.fileSizeBytes)}`;
-    if (this.cgroup && this.cgroup.pidsRefused() > 0) return `process limit ${this.limits.processes} (forks refused)`;
+    if (this.cgroup && this.cgroup.oomKills() > 0) return `memory limit ${formatBytes(this.limits.memoryBytes)} reached (OOM kill)`;
+    if (exit.signal === 'SIGXFSZ' || exit.code === 128 + 25) return `file-size limit ${formatBytes(this.limits.fileSizeBytes)} reached`;
+    if (this.cgroup && this.cgroup.pidsRefused() > 0) return `process limit ${this.limits.processes} reached (forks refused)`;
     return undefined;
   }
 

@@ -228,7 +228,7 @@ function signalName(n: number): NodeJS.Signals | undefined {
 
 export function describeExit(info: ExitInfo): string {
   const how = info.signal ? `killed by ${info.signal}` : `exit code ${info.code}`;
-  return info.limit ? `killed: ${info.limit} (${how})` : how;
+  return info.limit ? `${how} — sandbox ${info.limit}` : how;
 }
 
 export function formatLine(line: LogLine): string {
