@@ -35,7 +35,7 @@ function leftoverCgroups(): string[] {
 }
 
 function buildLayers(): string[] {
-  return readdirSync(tmpdir()).filter((name) => name.startsWith(`meridian-build-${process.pid}-`));
+  return readdirSync(tmpdir()).filter((name) => name.startsWith(`meridian-build-${process.pid}-`) || name.startsWith(`meridian-check-${process.pid}-`));
 }
 
 interface Graded {
@@ -45,10 +45,10 @@ interface Graded {
   json: string;
 }
 
-async function gradeOne(name: string, only: string, json: string = join(tmpdir(), `meridian-hostile-${process.pid}.json`)): Promise<Graded> {
+async function gradeOne(name: string, only: string | string[], json: string = join(tmpdir(), `meridian-hostile-${process.pid}.json`)): Promise<Graded> {
   const lines: string[] = [];
   const started = performance.now();
-  const code = await grade({ candidates: [manifest(name)], seed: 7, only: [only], strict: false, parallel: 1, json, progress: false, out: (t) => lines.push(t), err: (t) => lines.push(t) });
+  const code = await grade({ candidates: [manifest(name)], seed: 7, only: typeof only === 'string' ? [only] : only, strict: false, parallel: 1, json, progress: false, out: (t) => lines.push(t), err: (t) => lines.push(t) });
   const ms = performance.now() - started;
   const text = readFileSync(json, 'utf8');
   return { code, ms, text: lines.join('\n'), json: text };
@@ -105,9 +105,12 @@ describe.skipIf(!sandboxed)('hostile candidates (sandbox on)', { timeout: 90_000
     expect(await until(() => !sandboxListeners().includes(address), 3000), `${held?.[1]}:${held?.[2]} still listening`).toBe(true);
   });
 
-  it('a background process started by the build does not survive the build', async () => {
-    const graded = await gradeOne('build-daemon', 'broker.2-fanout');
+  it('a background process started by the build does not survive the build; build output reaches checks, never the submission', async () => {
+    const graded = await gradeOne('build-daemon', ['build.sees-build', 'broker.2-fanout']);
     expect(graded.code, graded.text).toBe(0);
+    const folder = dirname(manifest('build-daemon'));
+    expect(existsSync(join(folder, 'built-marker')), 'the build wrote into a layer, not the submission').toBe(false);
+    expect(existsSync(join(folder, 'check-scratch'))).toBe(false);
   });
 
   it('Ctrl-C on the kit during a build kills the build at once', async () => {

@@ -28,14 +28,17 @@ import { sandboxStatus } from './sandbox-mode.ts';
 /** The unprivileged user (and group) candidates run as: `nobody` on Debian/Ubuntu. */
 export const SANDBOX_UID = 65534;
 
-/** What the process is for: `build` may write its folder (into the kit's layer); others read only. */
+/**
+ * What the process is for: `build` writes its folder into the kit's build layer (kept for the grade);
+ * `check` writes into a scratch layer discarded when it ends; `run` sees its folder read-only.
+ */
 export type SandboxPurpose = 'build' | 'check' | 'run';
 
 const SETUP = `set -e
 mount --make-rprivate /
 # The build layer first: its upper folder is in the host's /tmp, hidden once the private /tmp is mounted.
 if [ -n "$SBX_UPPER" ]; then
-  mount -t overlay meridian-build -o "lowerdir=$SBX_CWD,upperdir=$SBX_UPPER,workdir=$SBX_WORK" "$SBX_CWD"
+  mount -t overlay meridian-build -o "lowerdir=\${SBX_LAYER:+$SBX_LAYER:}$SBX_CWD,upperdir=$SBX_UPPER,workdir=$SBX_WORK" "$SBX_CWD"
 elif [ -n "$SBX_LAYER" ]; then
   mount -t overlay meridian-built -o "ro,lowerdir=$SBX_LAYER:$SBX_CWD" "$SBX_CWD"
 fi
@@ -72,19 +75,34 @@ const OUTER = `for f in $SBX_CGROUPS; do echo $$ > "$f"; done
 exec setpriv --pdeathsig KILL -- unshare --pid --fork --kill-child --mount --mount-proc -- /bin/sh -c "$SBX_SETUP" meridian-sandbox "$@"`;
 
 /** The kit-owned layer a candidate's build wrote (per candidate folder, for this kit process). */
-const buildLayers = new Map<string, { root: string; upper: string; work: string }>();
+const buildLayers = new Map<string, Layer>();
 let exitHook = false;
 
-function buildLayer(cwd: string): { root: string; upper: string; work: string } {
+interface Layer {
+  root: string;
+  upper: string;
+  work: string;
+}
+
+function newLayer(prefix: string): Layer {
+  const root = mkdtempSync(join(tmpdir(), `${prefix}-${process.pid}-`));
+  const layer = { root, upper: join(root, 'upper'), work: join(root, 'work') };
+  mkdirSync(layer.upper);
+  mkdirSync(layer.work);
+  // The overlay's top folder takes the upper layer's owner: the build may create files at the top of its
+  // folder and anywhere below what it creates; files shipped in the submission stay root's.
+  chownSync(layer.upper, SANDBOX_UID, SANDBOX_UID);
+  return layer;
+}
+
+function scratchLayer(): Layer {
+  return newLayer('meridian-check');
+}
+
+function buildLayer(cwd: string): Layer {
   let layer = buildLayers.get(cwd);
   if (!layer) {
-    const root = mkdtempSync(join(tmpdir(), `meridian-build-${process.pid}-`));
-    layer = { root, upper: join(root, 'upper'), work: join(root, 'work') };
-    mkdirSync(layer.upper);
-    mkdirSync(layer.work);
-    // The overlay's top folder takes the upper layer's owner: the build may create files at the top of its
-    // folder and anywhere below what it creates; files shipped in the submission stay root's.
-    chownSync(layer.upper, SANDBOX_UID, SANDBOX_UID);
+    layer = newLayer('meridian-build');
     buildLayers.set(cwd, layer);
     if (!exitHook) {
       exitHook = true;
@@ -121,6 +139,7 @@ export interface WrappedCommand {
 /** One sandboxed process: its cgroup and how to start it. */
 export class Sandbox {
   readonly cgroup: CandidateCgroup | undefined;
+  private scratch: Layer | undefined;
 
   constructor(readonly limits: Limits, cgroups: CgroupSupport | undefined) {
     this.cgroup = cgroups ? new CandidateCgroup(cgroups, limits) : undefined;
@@ -129,6 +148,10 @@ export class Sandbox {
   /** The wrapper command running `argv` with exactly `env` in folder `cwd`. */
   wrap(argv: string[], env: Record<string, string>, cwd: string, purpose: SandboxPurpose): WrappedCommand {
     const layer = purpose === 'build' ? buildLayer(cwd) : buildLayers.get(cwd);
+    // A manifest check may write its folder (caches, .pyc, lint output) into a scratch layer of its own,
+    // over the build's layer, discarded when it ends: checks running side by side never see each other.
+    if (purpose === 'check') this.scratch = scratchLayer();
+    const writable = purpose === 'build' ? layer : this.scratch;
     const outerEnv: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       SBX_CGROUPS: (this.cgroup?.procsFiles ?? []).join(' '),
@@ -138,8 +161,8 @@ export class Sandbox {
       SBX_CWD: cwd,
       SBX_FSIZE: String(this.limits.fileSizeBytes),
       SBX_TMP_BYTES: String(this.limits.memoryBytes),
-      SBX_UPPER: purpose === 'build' && layer ? layer.upper : '',
-      SBX_WORK: purpose === 'build' && layer ? layer.work : '',
+      SBX_UPPER: writable ? writable.upper : '',
+      SBX_WORK: writable ? writable.work : '',
       SBX_LAYER: purpose !== 'build' && layer ? layer.upper : '',
     };
     const assignments = Object.entries({ ...env, HOME: '/tmp/home', TMPDIR: '/tmp' }).map(([k, v]) => `${k}=${v}`);
@@ -162,5 +185,7 @@ export class Sandbox {
   /** Removes the cgroup once its processes are gone. */
   async release(): Promise<void> {
     await this.cgroup?.release();
+    if (this.scratch) rmSync(this.scratch.root, { recursive: true, force: true });
+    this.scratch = undefined;
   }
 }
