@@ -125,6 +125,15 @@ describe.skipIf(!sandboxed)('hostile candidates (sandbox on)', { timeout: 90_000
     expect(await until(() => leftovers().length === 0, 2000), 'the build died with the kit').toBe(true);
   });
 
+  it('the kit killed outright (SIGKILL) during a build takes the build with it', async () => {
+    const kit = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'harness/cli/main.ts'), 'grade', '--candidate', manifest('slow-build'), '--quiet'], { cwd: ROOT, stdio: 'ignore' });
+    const exited = new Promise<void>((done) => kit.once('exit', () => done()));
+    expect(await until(() => leftovers().some((l) => l.includes('7774')), 30_000), 'the build started').toBe(true);
+    kit.kill('SIGKILL');
+    await exited;
+    expect(await until(() => leftovers().length === 0, 3000), 'the build died with the kit').toBe(true);
+  });
+
   it('a memory hog is stopped at its manifest limit and the verdict names it', async () => {
     const graded = await gradeOne('memory-hog', 'broker.2-fanout');
     expect(graded.code).toBe(1);
