@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatBytes, type Limits } from '../candidate/limits.ts';
@@ -84,7 +84,24 @@ interface Layer {
   work: string;
 }
 
+let swept = false;
+
+/** Removes layers left by kit processes that died without cleaning up (SIGKILL). */
+function sweepStaleLayers(): void {
+  swept = true;
+  for (const name of readdirSync(tmpdir())) {
+    const match = /^meridian-(?:build|check)-(\d+)-/.exec(name);
+    if (!match || Number(match[1]) === process.pid) continue;
+    try {
+      process.kill(Number(match[1]), 0);
+    } catch {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+}
+
 function newLayer(prefix: string): Layer {
+  if (!swept) sweepStaleLayers();
   const root = mkdtempSync(join(tmpdir(), `${prefix}-${process.pid}-`));
   const layer = { root, upper: join(root, 'upper'), work: join(root, 'work') };
   mkdirSync(layer.upper);
