@@ -1,6 +1,6 @@
 import type { CheckContext } from '../../harness/checks/check.ts';
 import { freePort } from '../../harness/process/ports.ts';
-import { spawnCandidate } from '../../harness/process/launch.ts';
+import { declaredKnobs, launchCandidate } from '../../harness/process/launcher.ts';
 import type { Supervised } from '../../harness/process/supervisor.ts';
 import { candidateRxQueue } from '../../harness/process/tcp-queue.ts';
 import { createEventParser, stationPort, type BrokerEvent } from '../../harness/wire/broker-events.ts';
@@ -44,25 +44,27 @@ export class BrokerUnderTest {
     const { candidate } = ctx;
     const port = await freePort();
     const host = '127.0.0.1';
-    const knobs: Record<string, number> = {};
-    for (const [knob, value] of Object.entries(options.knobs ?? {})) if (candidate.manifest.knobs[knob]) knobs[knob] = value;
-    const proc = spawnCandidate(candidate, `${candidate.manifest.name}${options.label ? ` (${options.label})` : ''}`, {
-      bind: `${host}:${port}`,
-      host,
-      port: String(port),
-      seed: String(ctx.seed),
-    }, knobs);
-    ctx.scope.defer(() => proc.kill());
-    const broker = new BrokerUnderTest(ctx, proc, port);
-    Object.assign(broker.applied, knobs);
+    const { applied: knobs } = declaredKnobs(candidate, options.knobs);
     const parse = createEventParser(candidate.manifest.log.format, candidate.manifest.log.patterns);
-    proc.log.onLine((line) => {
-      const event = parse(line.text, line.atMs);
-      if (event) broker.record(event);
+    let broker: BrokerUnderTest | undefined;
+    await launchCandidate(candidate, {
+      name: `${candidate.manifest.name}${options.label ? ` (${options.label})` : ''}`,
+      values: { bind: `${host}:${port}`, host, port: String(port), seed: String(ctx.seed) },
+      knobs,
+      scope: ctx.scope,
+      ready: { host, port },
+      onSpawn: (proc) => {
+        const b = new BrokerUnderTest(ctx, proc, port);
+        broker = b;
+        Object.assign(b.applied, knobs);
+        proc.log.onLine((line) => {
+          const event = parse(line.text, line.atMs);
+          if (event) b.record(event);
+        });
+        void proc.exited.then(() => b.wake());
+      },
     });
-    void proc.exited.then(() => broker.wake());
-    await proc.waitForPort(host, port, candidate.manifest.startupTimeoutMs);
-    return broker;
+    return broker as BrokerUnderTest;
   }
 
   private record(event: BrokerEvent): void {

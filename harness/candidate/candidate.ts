@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ManifestError, parseManifestText, type Manifest, type ManifestProblem } from './manifest.ts';
+import { builtOver } from '../process/sandbox.ts';
 
 /** A manifest loaded from disk, with its folder resolved: what every check receives. */
 export interface Candidate {
@@ -86,6 +87,9 @@ export async function checkCommandExists(candidate: Candidate): Promise<void> {
   if (program.includes('/')) {
     looked = resolveFrom(candidate.dir, program);
     found = await executable(looked);
+    // Under the sandbox a build writes into an overlay layer, not the submission: look there too.
+    const built = builtOver(candidate.dir);
+    if (!found && built !== undefined && !isAbsolute(program)) found = await executable(join(built, program));
   } else {
     const pathVar = candidate.manifest.env.PATH ?? process.env.PATH ?? '';
     const dirs = pathVar.split(delimiter).filter((d) => d !== '');

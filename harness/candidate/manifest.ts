@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { findNodeAtLocation, parse as parseJsonc, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { KitError } from '../common/errors.ts';
+import { isLimitsProblem, parseLimits, type Limits } from './limits.ts';
 import { patternProblem } from './log-patterns.ts';
 import { closest, KNOBS, PLACEHOLDERS } from './vocabulary.ts';
 
@@ -48,8 +49,8 @@ export interface Manifest {
   /** Cluster systems: how many nodes one process hosts (gossip). Default 1. */
   nodesPerProcess: number;
   expect: Expectation;
-  /** Resource limits per candidate process, as written (validated as positive integers by the schema). */
-  limits?: { memoryMiB?: number; pids?: number; fileSizeMiB?: number; buildSeconds?: number; cpuSeconds?: number };
+  /** Resource limits of every process started for it (see limits.ts). Defaults: 1 GiB, 256 processes, 256 MiB files, 15 min build. */
+  limits: Limits;
 }
 
 /** Stable codes of the problems a manifest can have; every one is reported at once, in one ManifestError. */
@@ -299,6 +300,7 @@ function build(raw: Record<string, Json>): Manifest {
     checks: { ...((raw.checks as Record<string, string> | undefined) ?? {}) },
     startupTimeoutMs: (raw.startupTimeoutMs as number | undefined) ?? 20_000,
     nodesPerProcess: (raw.nodesPerProcess as number | undefined) ?? (hosting.nodesPerProcess as number | undefined) ?? 1,
+    limits: limitsOf(raw.limits),
     expect: {
       fail: (expect.fail as string[] | undefined) ?? [],
       flaky: (expect.flaky as string[] | undefined) ?? [],
@@ -308,6 +310,12 @@ function build(raw: Record<string, Json>): Manifest {
   if (typeof raw.description === 'string') manifest.description = raw.description;
   if (typeof raw.build === 'string') manifest.build = raw.build;
   if (typeof raw.source === 'string') manifest.source = raw.source;
-  if (isRecord(raw.limits)) manifest.limits = { ...(raw.limits as NonNullable<Manifest['limits']>) };
   return manifest;
+}
+
+/** The schema has already checked names and ranges, so a problem here is a schema/limits.ts mismatch: a kit bug. */
+function limitsOf(raw: Json | undefined): Limits {
+  const limits = parseLimits(raw);
+  if (isLimitsProblem(limits)) throw new KitError('KIT_LIMITS_SCHEMA_MISMATCH', `limits passed the schema but not limits.ts: ${limits.field} expected ${limits.expected}`);
+  return limits;
 }

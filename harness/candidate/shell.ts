@@ -1,46 +1,64 @@
-import { spawn } from 'node:child_process';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { baseEnv, startProcess } from '../process/launcher.ts';
+import type { SandboxPurpose } from '../process/sandbox.ts';
+import { describeExit } from '../process/supervisor.ts';
 
 export interface ShellResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
+  /** The sandbox limit that stopped it ("memory limit 1 GiB"), when one did. */
+  limit?: string;
   output: string;
   durationMs: number;
 }
 
+/** Options of {@link runShell}. */
+export interface ShellOptions {
+  cwd: string;
+  timeoutMs: number;
+  /** Extra variables on top of the candidate allowlist (see launcher.ts). */
+  env?: Record<string, string>;
+  /** Lines of output kept (stdout and stderr interleaved, the tail wins). Default 4000. */
+  maxLines?: number;
+  /** Default: limits.ts defaults. */
+  limits?: Limits;
+  /** `build` may write the candidate's folder (into the kit's layer); default `check` (read-only). */
+  purpose?: SandboxPurpose;
+}
+
 /**
- * Runs a shell command in its own process group with a deadline; output (stdout+stderr interleaved) is
- * kept up to `maxOutputBytes` (the tail wins). The group is killed on timeout, so nothing outlives it.
+ * Runs a shell command for a candidate (its build, a manifest check) through the kit's one launcher: in
+ * the sandbox when it is in force, with a deadline, killed as a whole on timeout and on Ctrl-C of the kit
+ * (the launcher's `killAll`), nothing of it outliving the call.
  */
-export function runShell(command: string, options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv; maxOutputBytes?: number }): Promise<ShellResult> {
+export async function runShell(command: string, options: ShellOptions): Promise<ShellResult> {
   const started = performance.now();
-  const max = options.maxOutputBytes ?? 256 * 1024;
-  return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const append = (chunk: Buffer): void => {
-      output += chunk.toString('utf8');
-      if (output.length > max * 2) output = output.slice(-max);
-    };
-    child.stdout.on('data', append);
-    child.stderr.on('data', append);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }, options.timeoutMs);
-    child.once('error', (error) => {
-      output += `\n${error.message}`;
-    });
-    child.once('close', (exitCode, signal) => {
-      clearTimeout(timer);
-      resolve({ exitCode, signal, timedOut, output: output.slice(-max), durationMs: performance.now() - started });
-    });
+  const proc = startProcess(['/bin/sh', '-c', command], {
+    name: `\`${command.slice(0, 60)}\``,
+    cwd: options.cwd,
+    env: { ...baseEnv(), ...(options.env ?? {}) },
+    limits: options.limits ?? DEFAULT_LIMITS,
+    purpose: options.purpose ?? 'check',
+    logCapacity: options.maxLines ?? 4000,
   });
+  let exit = await proc.waitExit(options.timeoutMs);
+  const timedOut = exit === undefined;
+  if (!exit) exit = await proc.kill();
+  const output = proc.log
+    .tail(options.maxLines ?? 4000)
+    .map((line) => line.text)
+    .join('\n');
+  const result: ShellResult = { exitCode: exit.code, signal: exit.signal, timedOut, output, durationMs: performance.now() - started };
+  if (exit.limit) result.limit = exit.limit;
+  return result;
+}
+
+/** "timed out after 12 s", "exited with 2", "killed: memory limit 1 GiB (killed by SIGKILL)". */
+export function describeShellResult(result: ShellResult): string {
+  if (result.timedOut) return `timed out after ${Math.round(result.durationMs / 1000)} s`;
+  if (result.limit) return describeExit({ code: result.exitCode, signal: result.signal, atMs: 0, limit: result.limit });
+  return `exited with ${result.exitCode ?? result.signal}`;
 }
 
 /** Lines that look like compiler or linter warnings, for the ADVISORY build report. */

@@ -1,6 +1,6 @@
 import type { BuildOutcome } from '../candidate/build.ts';
 import type { Candidate } from '../candidate/candidate.ts';
-import { runShell } from '../candidate/shell.ts';
+import { describeShellResult, runShell } from '../candidate/shell.ts';
 import { advisory, failed, pass, type CheckDefinition } from './check.ts';
 
 /** One `build.NAME` check per manifest `checks` entry: PASS on exit 0, FAIL otherwise, with the output's tail. */
@@ -13,10 +13,10 @@ export function manifestCommandChecks(candidate: Candidate): CheckDefinition[] {
     criterion: `\`${command}\` exits 0 in the candidate's folder.`,
     timeoutMs: 15 * 60_000,
     async run() {
-      const result = await runShell(command, { cwd: candidate.dir, timeoutMs: 14 * 60_000 });
+      const result = await runShell(command, { cwd: candidate.dir, timeoutMs: 14 * 60_000, limits: candidate.manifest.limits });
       const tail = result.output.trim().split('\n').slice(-20);
       if (result.exitCode === 0) return pass(`\`${command}\` exited 0 in ${Math.round(result.durationMs)} ms`, { logs: tail });
-      return failed(`\`${command}\` ${result.timedOut ? 'timed out' : `exited ${result.exitCode ?? result.signal}`}`, { logs: tail });
+      return failed(`\`${command}\` ${describeShellResult(result)}`, { logs: tail });
     },
   }));
 }

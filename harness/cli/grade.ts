@@ -12,6 +12,8 @@ import { renderJson } from '../report/json.ts';
 import { renderHtml } from '../report/html.ts';
 import { renderBatch, renderMarkdown } from '../report/markdown.ts';
 import { formatMs, paintVerdict, renderFailures, renderTable } from '../report/table.ts';
+import { assertSandboxAllowed } from '../process/sandbox-mode.ts';
+import { releaseBuildLayers } from '../process/sandbox.ts';
 import { SUITES } from './suites.ts';
 
 export interface GradeOptions {
@@ -87,6 +89,17 @@ export async function gradeCandidate(path: string, options: GradeOptions): Promi
 /** Grades every candidate, prints tables and evidence, writes the requested reports, returns the exit code. */
 export async function grade(options: GradeOptions): Promise<number> {
   const report: GradeReport = { schemaVersion: REPORT_SCHEMA_VERSION, tool: 'meridian-kit', seed: options.seed, startedAt: new Date().toISOString(), strict: options.strict, candidates: [], ok: false };
+  let sandbox;
+  try {
+    sandbox = assertSandboxAllowed();
+  } catch (error) {
+    if (!(error instanceof KitError)) throw error;
+    options.err(`meridian-kit: ${error.code}: ${error.message}`);
+    return 2;
+  }
+  report.isolation = sandbox.summary;
+  if (sandbox.warning) options.err(`meridian-kit: ${sandbox.warning}`);
+  options.out(`isolation: ${sandbox.summary}`);
   let exitCode = 0;
   for (const path of options.candidates) {
     try {
@@ -104,6 +117,9 @@ export async function grade(options: GradeOptions): Promise<number> {
       const output = error.details.output;
       if (Array.isArray(output)) options.err(output.map((l) => `  | ${String(l)}`).join('\n'));
       exitCode = 2;
+    } finally {
+      // The candidate's build output (the sandbox's layer) goes with its grade.
+      releaseBuildLayers();
     }
   }
   report.ok = exitCode === 0;

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { newRunSeed } from '../common/random.ts';
 import { killAll } from '../process/supervisor.ts';
+import { assertSandboxAllowed, setSandboxMode } from '../process/sandbox-mode.ts';
 import { grade } from './grade.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -37,6 +38,11 @@ Usage:
       Exit 0 for a valid run, 1 when under 98% of the target rate was sent.
       Store manifest: read/write throughput per read mode with autocannon
       (--conns default 16, --duration per row default 5s).
+
+Every command takes --sandbox auto|required|off (default auto, or $MERIDIAN_SANDBOX):
+candidate processes run in a sandbox (own pid+mount namespaces, uid 65534, scrubbed
+environment, read-only file system, memory/process/file-size limits); auto falls
+back with a warning where the OS cannot, required exits 2 instead.
 
 Every run prints its seed; --seed N replays it as far as the kit controls it.`;
 
@@ -87,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
         events: { type: 'string' },
         drain: { type: 'string' },
         out: { type: 'string' },
+        sandbox: { type: 'string' },
       },
     });
   } catch (error) {
@@ -94,6 +101,23 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const values = parsed.values;
+  if (values.sandbox !== undefined) {
+    try {
+      setSandboxMode(values.sandbox);
+    } catch (error) {
+      process.stderr.write(`meridian-kit: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
+  if (command === 'flake' || command === 'stress') {
+    try {
+      const sandbox = assertSandboxAllowed();
+      process.stderr.write(`meridian-kit: ${sandbox.warning ?? `isolation: ${sandbox.summary}`}\n`);
+    } catch (error) {
+      process.stderr.write(`meridian-kit: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
   const onSignal = (): void => {
     void killAll().then(() => process.exit(130));
   };

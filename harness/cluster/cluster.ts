@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckContext } from '../checks/check.ts';
 import { KitError } from '../common/errors.ts';
 import { ClusterNetwork, type FaultTimeline, type Transport } from '../network/index.ts';
-import { spawnCandidate } from '../process/launch.ts';
+import { declaredKnobs, startCandidate } from '../process/launcher.ts';
+import { mkdtempForCandidates } from '../process/sandbox.ts';
 import { freePort } from '../process/ports.ts';
 import type { Supervised } from '../process/supervisor.ts';
 import { httpJson, type HttpExchange } from './http-client.ts';
@@ -102,7 +102,7 @@ export class Cluster {
         nodesFile: '',
       };
       if (perProcess > 1) {
-        cluster.tempDir ??= await mkdtemp(join(tmpdir(), 'meridian-cluster-'));
+        cluster.tempDir ??= mkdtempForCandidates('meridian-cluster-');
         const file = join(cluster.tempDir, `host-${index}.json`);
         await writeFile(file, JSON.stringify(group.map((n) => ({ id: n.id, role: n.role ?? 'node', listen: listens.get(n.id), peers: net.bookFor(n.id) })), null, 2));
         values.nodesFile = file;
@@ -126,11 +126,8 @@ export class Cluster {
 
   private spawn(values: Record<string, string>, index: number): Supervised {
     const { candidate } = this.ctx;
-    const knobs: Record<string, string | number> = {};
-    for (const [knob, value] of Object.entries(this.options.knobs ?? {})) if (candidate.manifest.knobs[knob]) knobs[knob] = value;
-    const proc = spawnCandidate(candidate, `${candidate.manifest.name}/${values.nodes ?? index}`, values, knobs);
-    this.ctx.scope.defer(() => proc.kill());
-    return proc;
+    const { applied: knobs } = declaredKnobs(candidate, this.options.knobs);
+    return startCandidate(candidate, { name: `${candidate.manifest.name}/${values.nodes ?? index}`, values, knobs, scope: this.ctx.scope });
   }
 
   private async waitReady(host: HostProcess): Promise<void> {

@@ -82,3 +82,17 @@ describe('Supervised', () => {
     server.close();
   });
 });
+
+describe('Supervised pipe draining', () => {
+  it('ends within its drain deadline when a daemonised grandchild holds the pipes (no sandbox)', async () => {
+    // setsid puts the grandchild outside the process group: only the drain deadline ends the wait.
+    const proc = new Supervised(['/bin/sh', '-c', 'setsid sleep 7790 & echo $!'], { name: 'holder', cwd: process.cwd(), env, drainMs: 300 });
+    const started = performance.now();
+    const exit = await proc.waitExit(5000);
+    expect(exit?.code).toBe(0);
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(proc.tail().join('\n')).toContain('held its output open');
+    const holder = Number(proc.log.tail(10).find((l) => /^\d+$/.test(l.text))?.text);
+    if (holder > 0) process.kill(holder, 'SIGKILL');
+  });
+});

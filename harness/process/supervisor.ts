@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
 import { connect } from 'node:net';
 import { KitError } from '../common/errors.ts';
 import { LogBuffer, type LogLine } from './log-buffer.ts';
+import type { Sandbox, SandboxPurpose } from './sandbox.ts';
 
 /** The candidate did something the kit had to stop for: it never listened, it died, it hung. */
 export class CandidateError extends KitError {}
@@ -11,6 +14,8 @@ export interface ExitInfo {
   signal: NodeJS.Signals | null;
   /** ms since start. */
   atMs: number;
+  /** The sandbox limit that stopped it, in words ("memory limit 1 GiB"), when one did. */
+  limit?: string;
 }
 
 export interface SpawnOptions {
@@ -20,6 +25,15 @@ export interface SpawnOptions {
   env: Record<string, string>;
   /** Lines kept for evidence. Default 400. */
   logCapacity?: number;
+  /** The sandbox to run it in (see launcher.ts, which decides); none: a plain child process. */
+  sandbox?: Sandbox;
+  /** What the process is for (the build may write its folder). Default `run`. */
+  purpose?: SandboxPurpose;
+  /**
+   * How long the kit keeps reading the pipes after the process exited, ms: a leftover process holding
+   * them (a daemonised grandchild outside a sandbox) is killed and the pipes closed then. Default 2000.
+   */
+  drainMs?: number;
 }
 
 const live = new Set<Supervised>();
@@ -30,7 +44,10 @@ function installExitHook(): void {
   exitHookInstalled = true;
   // Whatever happens to the kit (a thrown error, a test timeout, Ctrl-C), no candidate outlives it.
   process.on('exit', () => {
-    for (const proc of live) proc.killGroupSync('SIGKILL');
+    for (const proc of live) {
+      proc.killGroupSync('SIGKILL');
+      proc.options.sandbox?.killAll();
+    }
   });
 }
 
@@ -50,13 +67,21 @@ export class Supervised {
     this.log = new LogBuffer(options.logCapacity ?? 400, () => performance.now() - this.startedAt);
     const [file, ...args] = argv;
     if (file === undefined) throw new CandidateError('CANDIDATE_COMMAND', `${options.name}: empty command`);
-    this.child = spawn(file, args, {
+    const sandbox = options.sandbox;
+    const command = sandbox ? sandbox.wrap(argv, options.env, options.cwd, options.purpose ?? 'run') : { file, args, env: options.env };
+    this.child = spawn(command.file, command.args, {
       cwd: options.cwd,
-      env: options.env,
+      env: command.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // fd 3: the sandbox's PID 1 reports the candidate's exact end there (see sandbox.ts).
+      stdio: sandbox ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
     });
     live.add(this);
+    let statusReport = '';
+    const statusPipe = sandbox ? (this.child.stdio[3] as Readable | null) : null;
+    statusPipe?.on('data', (chunk: Buffer) => {
+      if (statusReport.length < 64) statusReport += chunk.toString('latin1');
+    });
     this.exited = new Promise<ExitInfo>((resolve) => {
       let spawnError: Error | undefined;
       this.child.once('error', (error) => {
@@ -64,22 +89,59 @@ export class Supervised {
         // 'close' may never come for a process that never started.
         if (this.child.pid === undefined) finish(null, null);
       });
+      let drainTimer: NodeJS.Timeout | undefined;
+      let finished = false;
       const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
-        if (this.exitInfo) return;
-        live.delete(this);
+        if (finished) return;
+        finished = true;
+        clearTimeout(drainTimer);
         this.log.flush('stdout');
         this.log.flush('stderr');
         if (spawnError && code === null && signal === null) {
           this.log.push('stderr', Buffer.from(`[meridian-kit] could not start ${JSON.stringify(file)}: ${spawnError.message}\n`));
           code = 127;
         }
-        this.exitInfo = { code, signal, atMs: performance.now() - this.startedAt };
-        resolve(this.exitInfo);
+        const reported = /^(exit|signal) (\d+)\n/.exec(statusReport);
+        if (reported) {
+          const n = Number(reported[2]);
+          if (reported[1] === 'exit') [code, signal] = [n, null];
+          else [code, signal] = [null, signalName(n) ?? signal];
+        }
+        const info: ExitInfo = { code, signal, atMs: performance.now() - this.startedAt };
+        const limit = sandbox?.limitHit(info);
+        if (limit) {
+          info.limit = limit;
+          this.log.push('stderr', Buffer.from(`[meridian-kit] ${options.name} stopped by the sandbox: ${limit}\n`));
+        }
+        // Nothing of the candidate outlives its process: the sandbox's cgroup is emptied and removed.
+        this.killGroupSync('SIGKILL');
+        const released = sandbox ? sandbox.release() : Promise.resolve();
+        void released.finally(() => {
+          live.delete(this);
+          this.exitInfo = info;
+          resolve(info);
+        });
       };
       this.child.once('close', finish);
+      // A process that exited while something else holds its pipes: read them a little longer, then close.
+      this.child.once('exit', (code, signal) => {
+        drainTimer = setTimeout(() => {
+          this.killGroupSync('SIGKILL');
+          sandbox?.killAll();
+          this.child.stdout?.destroy();
+          this.child.stderr?.destroy();
+          statusPipe?.destroy();
+          this.log.push('stderr', Buffer.from(`[meridian-kit] ${options.name} exited but a leftover process held its output open ${this.drainMs} ms: killed, pipes closed\n`));
+          finish(code, signal);
+        }, this.drainMs);
+      });
     });
     this.child.stdout?.on('data', (chunk: Buffer) => this.log.push('stdout', chunk));
     this.child.stderr?.on('data', (chunk: Buffer) => this.log.push('stderr', chunk));
+  }
+
+  private get drainMs(): number {
+    return this.options.drainMs ?? 2000;
   }
 
   get pid(): number | undefined {
@@ -100,6 +162,7 @@ export class Supervised {
   killGroupSync(signal: NodeJS.Signals): void {
     const pid = this.child.pid;
     if (pid === undefined) return;
+    if (signal === 'SIGKILL') this.options.sandbox?.killAll();
     try {
       process.kill(-pid, signal);
     } catch {
@@ -159,8 +222,13 @@ export class Supervised {
   }
 }
 
+function signalName(n: number): NodeJS.Signals | undefined {
+  return (Object.entries(constants.signals) as [NodeJS.Signals, number][]).find(([, value]) => value === n)?.[0];
+}
+
 export function describeExit(info: ExitInfo): string {
-  return info.signal ? `killed by ${info.signal}` : `exit code ${info.code}`;
+  const how = info.signal ? `killed by ${info.signal}` : `exit code ${info.code}`;
+  return info.limit ? `${how} — sandbox ${info.limit}` : how;
 }
 
 export function formatLine(line: LogLine): string {

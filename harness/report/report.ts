@@ -23,6 +23,8 @@ export interface GradeReport {
   strict: boolean;
   candidates: CandidateReport[];
   ok: boolean;
+  /** The isolation candidates ran under (harness/process/sandbox-mode.ts). */
+  isolation?: string;
 }
 
 export function summarize(checks: readonly CheckResult[]): Record<Verdict, number> {

@@ -8,7 +8,7 @@
  */
 import type { Candidate } from '../../candidate/candidate.ts';
 import type { Scope } from '../../checks/scope.ts';
-import { spawnCandidate } from '../../process/launch.ts';
+import { declaredKnobs, launchCandidate } from '../../process/launcher.ts';
 import { freePort } from '../../process/ports.ts';
 import type { Supervised } from '../../process/supervisor.ts';
 import { createEventParser } from '../../wire/broker-events.ts';
@@ -92,27 +92,23 @@ export interface LaunchedTarget extends BrokerTarget {
 export async function launchBrokerTarget(candidate: Candidate, options: LaunchTargetOptions): Promise<LaunchedTarget> {
   const host = '127.0.0.1';
   const port = await freePort();
-  const applied: Record<string, number> = {};
-  const missing: string[] = [];
-  for (const [knob, value] of Object.entries(options.knobs ?? {})) {
-    if (candidate.manifest.knobs[knob]) applied[knob] = value;
-    else missing.push(knob);
-  }
-  const proc = spawnCandidate(candidate, `${candidate.manifest.name} (stress)`, { bind: `${host}:${port}`, host, port: String(port), seed: String(options.seed) }, applied);
-  options.scope?.defer(() => proc.kill());
+  const { applied, missing } = declaredKnobs(candidate, options.knobs);
   const hub = new EventHub();
   const parse = createEventParser(candidate.manifest.log.format, candidate.manifest.log.patterns);
-  proc.log.onLine((line) => {
-    const event = parse(line.text, line.atMs);
-    // LogLine.atMs is ms since the process start on this process's performance.now(): back to nowUs().
-    if (event) hub.emit(event, (proc.startedAt + line.atMs) * 1000);
-  });
-  try {
-    await proc.waitForPort(host, port, candidate.manifest.startupTimeoutMs);
-  } catch (error) {
-    await proc.kill();
-    throw error;
-  }
+  const launch = {
+    name: `${candidate.manifest.name} (stress)`,
+    values: { bind: `${host}:${port}`, host, port: String(port), seed: String(options.seed) },
+    knobs: applied,
+    ready: { host, port },
+    onSpawn: (proc: Supervised) => {
+      proc.log.onLine((line) => {
+        const event = parse(line.text, line.atMs);
+        // LogLine.atMs is ms since the process start on this process's performance.now(): back to nowUs().
+        if (event) hub.emit(event, (proc.startedAt + line.atMs) * 1000);
+      });
+    },
+  };
+  const proc = await launchCandidate(candidate, options.scope ? { ...launch, scope: options.scope } : launch);
   return {
     host,
     port,
