@@ -40,7 +40,7 @@ export interface StressValues {
 }
 
 const PAYLOADS: readonly PayloadKind[] = ['cbor', 'random', 'zeros'];
-const EVENTS: readonly EventSource[] = ['auto', 'frames', 'stats'];
+const EVENTS: readonly EventSource[] = ['auto', 'frames', 'stats', 'probes'];
 
 async function writeOut(path: string, text: string): Promise<string> {
   await mkdir(dirname(path), { recursive: true });

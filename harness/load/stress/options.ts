@@ -15,10 +15,12 @@ import type { SizeDistribution } from '../sizes.ts';
  * - `frames`: one `frame` event per handler per frame (per-frame latency, k-th event ↔ k-th frame).
  * - `stats`: periodic `stats` running totals only (the kit turns frame events off when the manifest has a
  *   `logFrames` knob); latency is then an upper bound at the resolution of the stats period.
- * - `auto`: `frames` while rate × handlers ≤ {@link AUTO_FRAME_EVENTS_LIMIT} lines/s, else `stats` when the
- *   manifest can switch frame events off.
+ * - `probes`: `frame` events for a seeded sample of frames only (the manifest's `logProbes` knob; see
+ *   `probe-sample.ts`) plus `stats` totals for the counts: exact latency of the sample at any rate.
+ * - `auto`: `frames` while rate × handlers ≤ {@link AUTO_FRAME_EVENTS_LIMIT} lines/s; above, `probes` when
+ *   the manifest has `logProbes` and `logFrames`, else `stats` when it can switch frame events off.
  */
-export type EventSource = 'frames' | 'stats' | 'auto';
+export type EventSource = 'frames' | 'stats' | 'probes' | 'auto';
 
 /** Above this many frame-event lines per second, `auto` switches to stats events (when it can). */
 export const AUTO_FRAME_EVENTS_LIMIT = 60_000;

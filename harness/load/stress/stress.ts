@@ -8,6 +8,7 @@
  */
 import type { Candidate } from '../../candidate/candidate.ts';
 import { Scope } from '../../checks/scope.ts';
+import { defaultSampling } from '../probe-sample.ts';
 import { startProcSampler } from '../proc-sampler.ts';
 import type { ProcSample, ProcSummary } from '../proc-sampler.ts';
 import { runBrokerLoad } from './broker-load.ts';
@@ -15,6 +16,9 @@ import type { BrokerLoadResult, LoadProgress } from './broker-load.ts';
 import { AUTO_FRAME_EVENTS_LIMIT, STRESS_DEFAULTS } from './options.ts';
 import type { BrokerLoadSpec, EventSource } from './options.ts';
 import { launchBrokerTarget } from './target.ts';
+
+/** The event source the kit configured: per-frame events, sampled probe events + stats, or stats only. */
+export type EventMode = 'frames' | 'probes' | 'stats';
 
 /** Options of {@link runStress}. */
 export interface StressOptions extends BrokerLoadSpec {
@@ -48,7 +52,7 @@ export interface StressResult {
   readonly handlersRequested: number;
   readonly slowHandlerMs: number;
   /** Event source asked for, and what the kit configured. */
-  readonly events: { readonly requested: EventSource; readonly mode: 'frames' | 'stats' };
+  readonly events: { readonly requested: EventSource; readonly mode: EventMode };
   readonly knobs: { readonly applied: Record<string, number>; readonly missing: readonly string[] };
   readonly load: BrokerLoadResult;
   readonly proc: ProcSummary | undefined;
@@ -66,8 +70,10 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
   const requested = options.events ?? 'auto';
   const notes: string[] = [];
   const canSwitch = candidate.manifest.knobs.logFrames !== undefined;
-  let mode: 'frames' | 'stats' = requested === 'stats' ? 'stats' : 'frames';
-  if (requested === 'auto' && options.rate * handlers > AUTO_FRAME_EVENTS_LIMIT && canSwitch) mode = 'stats';
+  const canProbe = canSwitch && candidate.manifest.knobs.logProbes !== undefined;
+  let mode: EventMode = requested === 'stats' ? 'stats' : requested === 'probes' && canProbe ? 'probes' : 'frames';
+  if (requested === 'auto' && options.rate * handlers > AUTO_FRAME_EVENTS_LIMIT && canSwitch) mode = canProbe ? 'probes' : 'stats';
+  if (requested === 'probes' && !canProbe) notes.push('probe events asked for, but the manifest has no logProbes (and logFrames) knob: frame events instead');
   if (mode === 'stats' && !canSwitch) notes.push('stats events asked for, but the manifest has no logFrames knob: the candidate logs as it always does');
   if (requested === 'auto' && mode === 'frames' && options.rate * handlers > AUTO_FRAME_EVENTS_LIMIT) {
     notes.push(`${(options.rate * handlers).toLocaleString('en')} frame events/s expected and no logFrames knob to turn them off: the log may limit the candidate`);
@@ -75,14 +81,16 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
   const knobs: Record<string, number> = { ...(options.knobs ?? {}), handlers };
   if (slowHandlerMs > 0) knobs.slowHandlerMs = slowHandlerMs;
   if (canSwitch) knobs.logFrames = mode === 'frames' ? 1 : 0;
-  if (mode === 'stats' && candidate.manifest.knobs.statsMs !== undefined) knobs.statsMs = STRESS_DEFAULTS.statsMs;
+  if (mode === 'probes') knobs.logProbes = 1;
+  if (mode !== 'frames' && candidate.manifest.knobs.statsMs !== undefined) knobs.statsMs = STRESS_DEFAULTS.statsMs;
+  const sampling = mode === 'probes' ? defaultSampling(options.seed, options.rate) : undefined;
 
   const scope = new Scope();
   const startedAt = new Date().toISOString();
   try {
     const target = await launchBrokerTarget(candidate, { knobs, seed: options.seed, scope });
     for (const knob of target.missing) {
-      if (knob === 'logFrames' || knob === 'statsMs') continue;
+      if (knob === 'logFrames' || knob === 'statsMs' || knob === 'logProbes') continue;
       notes.push(`the manifest declares no "${knob}" knob: --${knob === 'slowHandlerMs' ? 'slow-handler' : knob} was not applied`);
     }
     const pid = target.pid;
@@ -99,6 +107,7 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
       ...(target.applied.handlers !== undefined ? { expectedHandlers: handlers } : {}),
       ...(slowHandlerMs > 0 && target.applied.slowHandlerMs !== undefined ? { slowHandler: 'lowest' as const } : {}),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      ...(sampling !== undefined ? { sampling } : {}),
       ...(options.spinThresholdUs !== undefined ? { spinThresholdUs: options.spinThresholdUs } : {}),
       onProgress: (p) => options.onProgress?.({ ...p, proc: sampler?.samples[sampler.samples.length - 1] }),
     });
