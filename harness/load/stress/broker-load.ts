@@ -48,7 +48,8 @@ import type { BrokerTarget, StatsTotals } from './target.ts';
 export type HandlerSource = 'frames' | 'probes' | 'stats' | 'none';
 
 /** How each latency method is described in the output. */
-export const LATENCY_METHODS: Readonly<Record<HandlerSource | 'mixed', string>> = {
+export const LATENCY_METHODS: Readonly<Record<HandlerSource | 'mixed' | 'acceptance', string>> = {
+  acceptance: "kit-side probes: scheduled send → the service's socket accepted the bytes (it logs nothing): a lower bound",
   frames: 'every frame matched (k-th event ↔ k-th frame): exact per frame',
   probes: 'sampled probe frames (a seeded fraction, each matched to its send time): exact per probe',
   stats: 'stats running totals: an upper bound at the resolution of the stats period',
@@ -157,7 +158,8 @@ export interface BrokerLoadResult {
   /** Fast handlers merged (every handler when none is slow). */
   readonly latency: LatencySummary;
   readonly latencySeries: readonly LatencyPoint[];
-  readonly latencySource: HandlerSource | 'mixed';
+  /** `acceptance`: a target without events, latency from the kit's own send lag (see `remote-target.ts`). */
+  readonly latencySource: HandlerSource | 'mixed' | 'acceptance';
   /** The latency method in words (see {@link LATENCY_METHODS}); with probes, the sampled fraction. */
   readonly latencyMethod: string;
   /** Lowest delivered rate among the fast handlers. */
