@@ -91,7 +91,7 @@ async function main(): Promise<number> {
       for (const f of n.figures) {
         const unit = f.unit === 'ms' ? 'ms' : f.unit;
         const value = (x: number): string => (f.unit === 'ms' ? `${fmt(x, 3)} ms` : `${fmt(x)} ${unit}`);
-        rows.push(row(`network: ${f.figure}`, value(f.measured), `${value(f.target)} (target)`, f.measured / f.target, !f.lowerIsBetter, 1, f.note));
+        rows.push(row(`network: ${f.figure}`, value(f.measured), `${value(f.target)} (${f.sameRun === true ? 'same run' : 'target'})`, f.measured / f.target, !f.lowerIsBetter, f.bound ?? 1, f.note));
       }
       log('done');
     } catch (error) {
