@@ -6,11 +6,14 @@
  *
  *   npm run bench              all of them
  *   npm run bench -- --only generator,broker,network
+ *   npm run bench -- --candidate A.json --candidate B.json   side by side, ratios to A (bench-compare.ts)
  *
  * @module
  */
 import { killAll } from '../harness/process/supervisor.ts';
 import { benchBroker } from './bench-broker.ts';
+import { benchCompare, candidateArgs } from './bench-compare.ts';
+import { renderComparison } from '../harness/load/stress/index.ts';
 import { benchGenerator } from './bench-generator.ts';
 import { benchNetwork } from './bench-network.ts';
 
@@ -42,6 +45,13 @@ function render(rows: readonly Row[]): string {
 }
 
 async function main(): Promise<number> {
+  const compared = candidateArgs(process.argv);
+  if (compared.length > 0) {
+    console.log(`side by side, interleaved (${compared.join(' vs ')}):`);
+    const c = await benchCompare({ manifests: compared, log: (line) => console.log(`  ${line}`) });
+    console.log(`\n${renderComparison(c)}`);
+    return 0;
+  }
   const i = process.argv.indexOf('--only');
   const only = new Set(i >= 0 ? (process.argv[i + 1] ?? '').split(',') : ['generator', 'broker', 'network']);
   const log = (line: string): void => console.log(`  ${line}`);
@@ -78,6 +88,14 @@ async function main(): Promise<number> {
       const s = b.seedLoad.load;
       const seedNote = `${s.valid ? 'valid run' : `INVALID run (${s.limitedBy})`}, p50 ${fmt(s.latency.p50Us)} µs, n=${fmt(s.latency.count)}, ${b.seedLoadSpinning ? 'spinning' : 'sleeping'} pacer, kit send lag p99 ${fmt(s.load.sendLag.p99Us)} µs`;
       rows.push(row('broker: p99 latency at the seed load (10,000 fr/s)', `${fmt(b.p99Us / 1000, 2)} ms`, '2 ms (target)', b.p99Us / 2000, false, 1, seedNote));
+      const floor = b.seedLoad.floor;
+      if (floor !== undefined) {
+        rows.push(
+          row('broker: p99 at the seed load vs the kit floor', `${fmt(b.p99Us / 1000, 2)} ms`, `${fmt(floor.latency.p99Us / 1000, 2)} ms (null broker, same run)`, floor.p99Ratio, false, 3,
+            `floor p50 ${fmt(floor.latency.p50Us)} µs, ${floor.valid ? 'valid' : 'INVALID'} floor run, ${floor.latencyMethod.split(':')[0]}`),
+        );
+      }
+      rows.push(row('kit: send lag p99 at the seed load', `${fmt(s.load.sendLag.p99Us / 1000, 2)} ms`, '0.5 ms (target)', s.load.sendLag.p99Us / 500, false, 1, `p50 ${fmt(s.load.sendLag.p50Us)} µs; floor run's ${fmt((floor?.sendLag.p99Us ?? 0) / 1000, 2)} ms`));
       rows.push(row('broker: resident memory at the seed load', `${fmt(b.maxRssBytes / MiB, 1)} MiB`, '128 MiB (target)', b.maxRssBytes / (128 * MiB), false, 1, `CPU mean ${fmt(b.seedLoad.proc?.meanCpuPercent ?? 0)}% of a core`));
     } catch (error) {
       failures.push(`broker: ${(error as Error).message}`);
