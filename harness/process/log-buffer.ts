@@ -26,17 +26,21 @@ export class LogBuffer {
 
   push(stream: 'stdout' | 'stderr', chunk: Buffer): void {
     this.bytes += chunk.length;
+    // Every line of a chunk arrived when the chunk did: one timestamp for all of them. (Taken per line,
+    // the listeners' work on earlier lines — parsing, latency matching — was added to later lines' times:
+    // up to milliseconds for a 64 KiB chunk, a tail that belonged to the kit, not the candidate.)
+    const atMs = this.clock();
     let text = this.partial[stream] + chunk.toString('utf8');
     let start = 0;
     for (;;) {
       const nl = text.indexOf('\n', start);
       if (nl < 0) break;
-      this.emit(stream, text.slice(start, nl));
+      this.emit(stream, text.slice(start, nl), atMs);
       start = nl + 1;
     }
     text = text.slice(start);
     if (text.length > MAX_LINE_CHARS) {
-      this.emit(stream, text);
+      this.emit(stream, text, atMs);
       text = '';
     }
     this.partial[stream] = text;
@@ -48,13 +52,13 @@ export class LogBuffer {
     this.partial[stream] = '';
   }
 
-  private emit(stream: 'stdout' | 'stderr', raw: string): void {
+  private emit(stream: 'stdout' | 'stderr', raw: string, atMs = this.clock()): void {
     let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (text.length > MAX_LINE_CHARS) {
       text = `${text.slice(0, MAX_LINE_CHARS)}… [line cut at ${MAX_LINE_CHARS} chars]`;
       this.truncatedLines++;
     }
-    const line: LogLine = { stream, text, atMs: this.clock() };
+    const line: LogLine = { stream, text, atMs };
     this.lines++;
     this.ring.push(line);
     if (this.ring.length > this.capacity) this.ring.shift();
