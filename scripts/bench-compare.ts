@@ -52,23 +52,26 @@ export async function benchCompare(options: BenchCompareOptions): Promise<Compar
     candidates.push(candidate);
   }
   const ceiling = new Map<Candidate, number>(candidates.map((c) => [c, 0]));
+  const stop = new Map<Candidate, 'candidate' | 'generator' | 'budget'>(candidates.map((c) => [c, 'budget']));
   const started = Date.now();
   let alive = [...candidates];
   for (let rate = 10_000, step = 0; alive.length > 0 && Date.now() - started + stepMs * 2 * alive.length < budgetMs; rate *= 1.5, step++) {
     const next: Candidate[] = [];
     for (const candidate of roundOrder(alive, step)) {
       let ok = false;
+      let kitLimited = false;
       for (let attempt = 0; attempt < 2 && !ok; attempt++) {
         const r = await runStress({ ...SPEC, candidate, rate, durationMs: stepMs, seed, events: 'auto', drainMs: 2000, floorMs: 0 });
         const maxLoss = Math.max(0, ...r.load.handlers.map((h) => h.loss));
         const missed = r.load.handlers.reduce((sum, h) => sum + h.missedReported, 0);
         ok = r.load.valid && r.load.handlers.length === SPEC.handlers && maxLoss === 0 && missed === 0;
+        kitLimited = r.load.limitedBy === 'generator' && maxLoss === 0 && missed === 0;
         log(`ingest ${candidate.manifest.name} @ ${Math.round(rate).toLocaleString('en')}/s: sent ${Math.round(r.load.achievedRate).toLocaleString('en')}/s (${r.load.limitedBy}), max loss ${maxLoss}, missed ${missed} → ${ok ? 'ok' : 'short'}`);
       }
       if (ok) {
         ceiling.set(candidate, rate);
         next.push(candidate);
-      }
+      } else stop.set(candidate, kitLimited ? 'generator' : 'candidate');
     }
     alive = candidates.filter((c) => next.includes(c));
   }
@@ -83,7 +86,7 @@ export async function benchCompare(options: BenchCompareOptions): Promise<Compar
     floorMs: 5000,
     onRun: (name, round) => log(`seed load round ${round + 1}: ${name}`),
   });
-  return { ...comparison, candidates: comparison.candidates.map((c, i) => ({ ...c, ingestCeiling: ceiling.get(candidates[i] as Candidate) ?? 0 })) };
+  return { ...comparison, candidates: comparison.candidates.map((c, i) => ({ ...c, ingestCeiling: ceiling.get(candidates[i] as Candidate) ?? 0, ingestStop: stop.get(candidates[i] as Candidate) ?? 'budget' })) };
 }
 
 /** The `--candidate` values of `argv`. */

@@ -30,6 +30,8 @@ export interface ComparedCandidate {
   readonly rounds: readonly StressResult[];
   /** Lossless ingest ceiling, frames/s, when a benchmark measured one. */
   readonly ingestCeiling?: number;
+  /** Why the ramp stopped for this candidate: `candidate` (lost frames, pushed back) or `generator` (the kit/machine could not pace the next rate: a lower bound). */
+  readonly ingestStop?: 'candidate' | 'generator' | 'budget';
 }
 
 /** The outcome of a comparison. */
@@ -120,7 +122,9 @@ export function renderComparison(c: Comparison): string {
   const header = ['candidate', ...(hasIngest ? ['ingest ceiling', '×'] : []), 'p99', '×', 'p50', 'delivered', 'max RSS', '×', 'CPU ms/10k fr', '×', 'valid rounds'];
   const rows = c.candidates.map((x) => [
     x.name,
-    ...(hasIngest ? [`${Math.round(x.ingestCeiling ?? 0).toLocaleString('en')}/s`, ratio(x.ingestCeiling ?? 0, base?.ingestCeiling ?? 0)] : []),
+    ...(hasIngest
+      ? [`${x.ingestStop === 'candidate' ? '' : '≥ '}${Math.round(x.ingestCeiling ?? 0).toLocaleString('en')}/s${x.ingestStop === 'generator' ? ' (kit-limited)' : ''}`, ratio(x.ingestCeiling ?? 0, base?.ingestCeiling ?? 0)]
+      : []),
     `${(x.p99Us / 1000).toFixed(2)} ms`,
     ratio(x.p99Us, base?.p99Us ?? 0),
     `${(x.p50Us / 1000).toFixed(2)} ms`,
