@@ -27,7 +27,7 @@ import { stationPort } from '../../wire/broker-events.ts';
 import type { BrokerEvent } from '../../wire/broker-events.ts';
 import { nowUs } from '../clock.ts';
 import { LatencyRecorder, mergeRecorders } from '../latency.ts';
-import type { LatencyPoint, LatencySummary } from '../latency.ts';
+import type { LatencyPoint, LatencySummary, SpectrumPoint } from '../latency.ts';
 import { OrderMatcher } from '../latency-match.ts';
 import { SampledProbeMatcher } from '../probe-sample.ts';
 import type { ProbeSampling } from '../probe-sample.ts';
@@ -158,6 +158,8 @@ export interface BrokerLoadResult {
   /** Fast handlers merged (every handler when none is slow). */
   readonly latency: LatencySummary;
   readonly latencySeries: readonly LatencyPoint[];
+  /** The fast handlers' percentile spectrum (see `LatencyRecorder.spectrum`). */
+  readonly latencySpectrum?: readonly SpectrumPoint[];
   /** `acceptance`: a target without events, latency from the kit's own send lag (see `remote-target.ts`). */
   readonly latencySource: HandlerSource | 'mixed' | 'acceptance';
   /** The latency method in words (see {@link LATENCY_METHODS}); with probes, the sampled fraction. */
@@ -526,6 +528,7 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
     handlers,
     latency: mergedRecorder.summary(),
     latencySeries: mergedRecorder.series(),
+    latencySpectrum: mergedRecorder.spectrum(),
     latencySource,
     latencyMethod:
       latencySource === 'probes' && options.sampling !== undefined

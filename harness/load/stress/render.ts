@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { renderSvgPlot } from '../../report/plot.ts';
-import type { Plot } from '../../report/plot.ts';
+import { renderStressPlot } from './svg-plot.ts';
+import type { StressPlot } from './svg-plot.ts';
 import type { StressProgress, StressResult } from './stress.ts';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en');
@@ -121,10 +121,25 @@ export function renderStressSummary(r: StressResult): string {
 const secondsOf = (atUs: number, originUs: number): number => +((atUs - originUs) / 1e6).toFixed(3);
 
 /** The plots of a run: latency over time, rates, memory, CPU. */
-export function stressPlots(r: StressResult): Plot[] {
+export function stressPlots(r: StressResult): StressPlot[] {
   const l = r.load;
-  const plots: Plot[] = [];
+  const plots: StressPlot[] = [];
   const ms = (us: number): number => us / 1000;
+  const spectrum = l.latencySpectrum ?? [];
+  if (spectrum.length > 0) {
+    plots.push({
+      title: `Latency percentile spectrum, fast handlers (${l.latencySource})`,
+      xLabel: 'percentile (each step one more nine)',
+      yLabel: 'ms',
+      xAxis: 'nines',
+      series: [
+        { name: r.candidate.name, points: spectrum.map((p) => [p.percentile, ms(p.valueUs)]) },
+        ...(r.floor?.spectrum !== undefined && r.floor.spectrum.length > 0
+          ? [{ name: "kit floor (null broker, same load)", points: r.floor.spectrum.map((p): [number, number] => [p.percentile, ms(p.valueUs)]) }]
+          : []),
+      ],
+    });
+  }
   plots.push({
     title: `Latency over time, fast handlers (${l.latencySource})`,
     xLabel: 'second of the run (by scheduled send time)',
@@ -229,7 +244,7 @@ ${kv([
 <p>Loss = frames sent − frames the handler was seen processing by the end of the drain window. Latency = when the kit read the handler's event − when the frame was scheduled.</p>
 <table><thead><tr><th>Handler</th><th>Source</th><th>Seen</th><th>Loss</th><th>Loss %</th><th>Reported missed</th><th>Delivered/s</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr></thead><tbody>${handlerRows}</tbody></table>
 <h2>Plots</h2>
-${stressPlots(r).map((p) => renderSvgPlot(p)).join('\n')}
+${stressPlots(r).map((p) => renderStressPlot(p)).join('\n')}
 ${r.notes.length > 0 ? `<h2>Notes</h2><pre>${esc([...new Set(r.notes)].join('\n'))}</pre>` : ''}
 <h2>Candidate's last log lines</h2><pre>${esc(r.logs.join('\n'))}</pre>`;
   return htmlPage(`meridian-kit stress: ${r.candidate.name}`, body);

@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Candidate } from '../../candidate/candidate.ts';
 import { loadCandidate } from '../../candidate/candidate.ts';
-import type { LatencySummary } from '../latency.ts';
+import type { LatencySummary, SpectrumPoint } from '../latency.ts';
 import { Scope } from '../../checks/scope.ts';
 import { defaultSampling } from '../probe-sample.ts';
 import { startProcSampler } from '../proc-sampler.ts';
@@ -67,6 +67,8 @@ export interface LatencyFloor {
   readonly valid: boolean;
   readonly latency: LatencySummary;
   readonly latencyMethod: string;
+  /** The floor's percentile spectrum, for the plot next to the candidate's. */
+  readonly spectrum?: readonly SpectrumPoint[];
   /** The kit's own send lag during the floor run. */
   readonly sendLag: LatencySummary;
   /** The candidate's p99 / the floor's p99 (0 when the floor has no figure). */
@@ -125,6 +127,7 @@ export async function measureFloor(options: Omit<StressOptions, 'candidate'>, mo
     valid: l.valid,
     latency: l.latency,
     latencyMethod: l.latencyMethod,
+    ...(l.latencySpectrum !== undefined ? { spectrum: l.latencySpectrum } : {}),
     sendLag: l.load.sendLag,
     p99Ratio: l.latency.p99Us > 0 ? candidateP99Us / l.latency.p99Us : 0,
   };
@@ -168,7 +171,7 @@ export async function runTargetStress(options: TargetStressOptions): Promise<Str
     slowHandlerMs: 0,
     events: { requested: 'auto', mode: 'none' },
     knobs: { applied: {}, missing: [] },
-    load: { ...load, latency: load.load.sendLag, latencySeries: [], latencySource: 'acceptance', latencyMethod: LATENCY_METHODS.acceptance },
+    load: { ...load, latency: load.load.sendLag, latencySeries: [], latencySpectrum: [], latencySource: 'acceptance', latencyMethod: LATENCY_METHODS.acceptance },
     proc: undefined,
     memory: { maxRssBytes: 0, limitBytes: STRESS_DEFAULTS.rssLimitBytes, withinLimit: true },
     logs: [],
