@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCandidate } from '../../candidate/candidate.ts';
 import { killAll, liveCount } from '../../process/supervisor.ts';
-import { combineRounds, roundOrder } from './compare.ts';
+import { combineRounds, renderComparison, roundOrder, runComparison } from './compare.ts';
 import { parseFraction, parseLatencyLimit, parseStressExtras } from './options.ts';
 import { parseTarget } from './remote-target.ts';
 import { NULL_BROKER_MANIFEST, runStress, runTargetStress } from './stress.ts';
@@ -67,6 +67,28 @@ describe('stress for CI', () => {
     expect(underFloor[0]?.verdict).toBe('unknown');
     expect(liveCount()).toBe(0);
   }, 60_000);
+
+  it('compares two candidates interleaved in one run: every round, one table of ratios to the first, one floor', async () => {
+    const nullBroker = await loadCandidate(NULL_BROKER_MANIFEST);
+    const order: string[] = [];
+    const c = await runComparison({
+      ...spec,
+      candidates: [nullBroker, { ...nullBroker, manifest: { ...nullBroker.manifest, name: 'null-broker-b' } }],
+      durationMs: 1_000,
+      rounds: 2,
+      handlers: 1,
+      floorMs: 500,
+      onRun: (name, round) => order.push(`${round}:${name}`),
+    });
+    expect(order).toEqual(['0:null-broker', '0:null-broker-b', '1:null-broker-b', '1:null-broker']);
+    expect(c.candidates.map((x) => x.rounds.length)).toEqual([2, 2]);
+    for (const x of c.candidates) expect(x.delivered).toBe(1);
+    expect(c.floor?.latency.count).toBeGreaterThan(0);
+    const table = renderComparison(c);
+    expect(table).toMatch(/^null-broker\s.*1\.00×/m);
+    expect(table).toContain('null-broker-b');
+    expect(liveCount()).toBe(0);
+  }, 90_000);
 
   it('comparison rounds alternate the order and combine rounds: lowest p99, largest RSS, CPU per 10k frames', () => {
     expect(roundOrder(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
