@@ -42,6 +42,8 @@ export interface BenchBrokerOptions {
   /** Seed-load run length, ms. Default 8,000. */
   readonly seedLoadMs?: number;
   readonly seed?: number;
+  /** The floor run after each seed-load try, ms. Default 5000. */
+  readonly floorMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -170,6 +172,7 @@ export async function benchBroker(options: BenchBrokerOptions = {}): Promise<Ben
       handlers: 3,
       events: 'stats',
       drainMs: 2000,
+      floorMs: 0,
     });
     const maxLoss = Math.max(0, ...r.load.handlers.map((h) => h.loss));
     const missed = r.load.handlers.reduce((sum, h) => sum + h.missedReported, 0);
@@ -228,6 +231,8 @@ export async function benchBroker(options: BenchBrokerOptions = {}): Promise<Ben
       handlers: 3,
       events: 'frames',
       spinThresholdUs,
+      // The kit's floor right after, same load, same pacer: the null broker through the same log pipe.
+      floorMs: options.floorMs ?? 5_000,
     });
   const tries: { spin: boolean; result: StressResult }[] = [];
   for (const spin of [true, false]) {
@@ -236,7 +241,8 @@ export async function benchBroker(options: BenchBrokerOptions = {}): Promise<Ben
     const l = result.load;
     log(
       `seed load (${spin ? 'spinning' : 'sleeping'} pacer): ${l.valid ? 'valid' : `INVALID (${l.limitedBy})`}, p50 ${l.latency.p50Us} µs, p99 ${l.latency.p99Us} µs, ` +
-        `max RSS ${(result.memory.maxRssBytes / 2 ** 20).toFixed(1)} MiB, kit send lag p99 ${l.load.sendLag.p99Us} µs`,
+        `max RSS ${(result.memory.maxRssBytes / 2 ** 20).toFixed(1)} MiB, kit send lag p99 ${l.load.sendLag.p99Us} µs; ` +
+        `floor (null broker) p99 ${result.floor?.latency.p99Us ?? '?'} µs → ${result.floor?.p99Ratio.toFixed(2) ?? '?'}× the floor`,
     );
     if (l.valid && l.latency.p99Us <= 2000) break;
   }

@@ -6,11 +6,14 @@
  *
  *   npm run bench              all of them
  *   npm run bench -- --only generator,broker,network,log-intake
+ *   npm run bench -- --candidate A.json --candidate B.json   side by side, ratios to A (bench-compare.ts)
  *
  * @module
  */
 import { killAll } from '../harness/process/supervisor.ts';
 import { benchBroker } from './bench-broker.ts';
+import { benchCompare, candidateArgs } from './bench-compare.ts';
+import { renderComparison } from '../harness/load/stress/index.ts';
 import { benchGenerator } from './bench-generator.ts';
 import { benchLogIntake, TARGET_LINES_PER_SECOND } from './bench-log-intake.ts';
 import { benchNetwork } from './bench-network.ts';
@@ -43,6 +46,13 @@ function render(rows: readonly Row[]): string {
 }
 
 async function main(): Promise<number> {
+  const compared = candidateArgs(process.argv);
+  if (compared.length > 0) {
+    console.log(`side by side, interleaved (${compared.join(' vs ')}):`);
+    const c = await benchCompare({ manifests: compared, log: (line) => console.log(`  ${line}`) });
+    console.log(`\n${renderComparison(c)}`);
+    return 0;
+  }
   const i = process.argv.indexOf('--only');
   const only = new Set(i >= 0 ? (process.argv[i + 1] ?? '').split(',') : ['generator', 'broker', 'network', 'log-intake']);
   const log = (line: string): void => console.log(`  ${line}`);
@@ -79,6 +89,14 @@ async function main(): Promise<number> {
       const s = b.seedLoad.load;
       const seedNote = `${s.valid ? 'valid run' : `INVALID run (${s.limitedBy})`}, p50 ${fmt(s.latency.p50Us)} µs, n=${fmt(s.latency.count)}, ${b.seedLoadSpinning ? 'spinning' : 'sleeping'} pacer, kit send lag p99 ${fmt(s.load.sendLag.p99Us)} µs`;
       rows.push(row('broker: p99 latency at the seed load (10,000 fr/s)', `${fmt(b.p99Us / 1000, 2)} ms`, '2 ms (target)', b.p99Us / 2000, false, 1, seedNote));
+      const floor = b.seedLoad.floor;
+      if (floor !== undefined) {
+        const floorRow = row('broker: p99 at the seed load vs the kit floor', `${fmt(b.p99Us / 1000, 2)} ms`, `${fmt(floor.latency.p99Us / 1000, 2)} ms (null broker, same run)`, floor.p99Ratio, false, 3,
+            `floor p50 ${fmt(floor.latency.p50Us)} µs, ${floor.valid ? 'valid' : 'INVALID'} floor run, ${floor.latencyMethod.split(':')[0]}`);
+        // A floor the machine could not pace is no floor: the ratio is shown but never counts as OK.
+        rows.push(floor.valid ? floorRow : { ...floorRow, ok: false });
+      }
+      rows.push(row('kit: send lag p99 at the seed load', `${fmt(s.load.sendLag.p99Us / 1000, 2)} ms`, '0.5 ms (target)', s.load.sendLag.p99Us / 500, false, 1, `p50 ${fmt(s.load.sendLag.p50Us)} µs; floor run's ${fmt((floor?.sendLag.p99Us ?? 0) / 1000, 2)} ms`));
       rows.push(row('broker: resident memory at the seed load', `${fmt(b.maxRssBytes / MiB, 1)} MiB`, '128 MiB (target)', b.maxRssBytes / (128 * MiB), false, 1, `CPU mean ${fmt(b.seedLoad.proc?.meanCpuPercent ?? 0)}% of a core`));
     } catch (error) {
       failures.push(`broker: ${(error as Error).message}`);
@@ -92,7 +110,7 @@ async function main(): Promise<number> {
       for (const f of n.figures) {
         const unit = f.unit === 'ms' ? 'ms' : f.unit;
         const value = (x: number): string => (f.unit === 'ms' ? `${fmt(x, 3)} ms` : `${fmt(x)} ${unit}`);
-        rows.push(row(`network: ${f.figure}`, value(f.measured), `${value(f.target)} (target)`, f.measured / f.target, !f.lowerIsBetter, 1, f.note));
+        rows.push(row(`network: ${f.figure}`, value(f.measured), `${value(f.target)} (${f.sameRun === true ? 'same run' : 'target'})`, f.measured / f.target, !f.lowerIsBetter, f.bound ?? 1, f.note));
       }
       log('done');
     } catch (error) {

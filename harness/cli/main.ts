@@ -30,8 +30,13 @@ Usage:
   meridian-kit stress --candidate M [--conns 48] [--rate 10000]
                       [--size 1024 | --sizes DIST] [--payload cbor|random|zeros]
                       [--duration 30s] [--handlers 3] [--slow-handler MS]
-                      [--events auto|frames|stats] [--drain 5s] [--seed N]
+                      [--events auto|frames|probes|stats] [--drain 5s] [--seed N]
                       [--json FILE] [--html FILE] [--out DIR]
+                      [--target HOST:PORT] [--max-p99 5ms] [--min-delivered 99.9%]
+                      [--floor 10s|0] [--candidate B ... [--rounds 2]]
+      --target: a broker already running (latency = kit-side acceptance probes);
+      thresholds exit 1 when missed; several --candidate: one interleaved run,
+      a table of ratios to the first; --floor: the kit's floor (null broker).
       Broker: open-loop constant-rate load (DIST: 1024, uniform:64..4096,
       realistic); prints rate, latency percentiles, loss per handler, CPU and
       memory; writes a JSON result and an HTML page (default .meridian/stress/).
@@ -92,6 +97,11 @@ export async function main(argv: string[]): Promise<number> {
         'slow-handler': { type: 'string' },
         events: { type: 'string' },
         drain: { type: 'string' },
+        target: { type: 'string' },
+        'max-p99': { type: 'string' },
+        'min-delivered': { type: 'string' },
+        floor: { type: 'string' },
+        rounds: { type: 'string' },
         out: { type: 'string' },
         sandbox: { type: 'string' },
       },

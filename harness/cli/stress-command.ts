@@ -18,9 +18,10 @@ import {
   runStoreLoad,
   runStress,
 } from '../load/stress/index.ts';
-import type { EventSource, StressProgress } from '../load/stress/index.ts';
+import { checkThresholds, parseStressExtras, renderComparison, renderThresholds, runComparison, runTargetStress } from '../load/stress/index.ts';
+import type { EventSource, StressExtraValues, StressProgress, StressResult } from '../load/stress/index.ts';
 
-export interface StressValues {
+export interface StressValues extends StressExtraValues {
   candidate?: string[];
   conns?: string;
   rate?: string;
@@ -40,7 +41,7 @@ export interface StressValues {
 }
 
 const PAYLOADS: readonly PayloadKind[] = ['cbor', 'random', 'zeros'];
-const EVENTS: readonly EventSource[] = ['auto', 'frames', 'stats'];
+const EVENTS: readonly EventSource[] = ['auto', 'frames', 'stats', 'probes'];
 
 async function writeOut(path: string, text: string): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
@@ -55,14 +56,18 @@ async function writeOut(path: string, text: string): Promise<string> {
  */
 export async function stressCommand(values: StressValues, out: (t: string) => void = (t) => process.stdout.write(`${t}\n`)): Promise<number> {
   try {
-    const path = values.candidate?.[0];
-    if (!path || values.candidate!.length > 1) throw new KitError('BAD_ARGUMENT', 'stress takes exactly one --candidate manifest');
+    const extras = parseStressExtras(values);
+    const paths = values.candidate ?? [];
+    if (extras.target !== undefined && paths.length > 0) throw new KitError('BAD_ARGUMENT', 'give --target host:port or --candidate manifests, not both');
+    const path = extras.target !== undefined ? join(import.meta.dirname, '../load/null-broker/manifest.json') : paths[0];
+    if (!path) throw new KitError('BAD_ARGUMENT', 'stress takes a --candidate manifest (several to compare them) or --target host:port');
     if (values.size !== undefined && values.sizes !== undefined) throw new KitError('BAD_ARGUMENT', 'give --size or --sizes, not both');
     const seed = values.seed !== undefined ? Number(values.seed) : newRunSeed();
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new KitError('BAD_ARGUMENT', `--seed must be an integer from 0 to 4294967295, got "${values.seed}"`);
     const candidate = await loadCandidate(path);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const base = join(values.out ?? join('.meridian', 'stress'), `${candidate.manifest.name}-${stamp}`);
+    const label = extras.target !== undefined ? `target-${extras.target.replace(/[^\w.-]/g, '_')}` : candidate.manifest.name;
+    const base = join(values.out ?? join('.meridian', 'stress'), `${label}-${stamp}`);
     const quiet = values.quiet ?? false;
     const tty = process.stderr.isTTY === true;
     const say = (line: string): void => {
@@ -82,7 +87,7 @@ export async function stressCommand(values: StressValues, out: (t: string) => vo
     const slowHandlerMs = parsePositive(values['slow-handler'], 0, 'slow-handler', { zero: true, max: 600_000 });
     const drainMs = values.drain !== undefined ? parseDuration(values.drain) : STRESS_DEFAULTS.drainMs;
     await buildCandidate(candidate);
-    say(`[stress] ${candidate.manifest.name} (${system}), seed ${seed}`);
+    say(`[stress] ${extras.target !== undefined ? `target ${extras.target}` : paths.join(' vs ')} (${system}), seed ${seed}`);
 
     if (candidate.manifest.system === 'store') {
       const result = await runStoreLoad({ candidate, seed, connections, durationMs, log: say });
@@ -93,7 +98,7 @@ export async function stressCommand(values: StressValues, out: (t: string) => vo
       return result.rows.some((r) => r.errors > 0) ? 1 : 0;
     }
     let lastPrinted = 0;
-    const result = await runStress({
+    const common = {
       candidate,
       seed,
       connections,
@@ -105,6 +110,7 @@ export async function stressCommand(values: StressValues, out: (t: string) => vo
       slowHandlerMs,
       events,
       drainMs,
+      ...(extras.floorMs !== undefined ? { floorMs: extras.floorMs } : {}),
       onProgress: (p: StressProgress) => {
         if (quiet) return;
         if (tty) process.stderr.write(`\r\x1b[2K${formatProgress(p)}`);
@@ -113,13 +119,30 @@ export async function stressCommand(values: StressValues, out: (t: string) => vo
           process.stderr.write(`${formatProgress(p)}\n`);
         }
       },
-    });
+    };
+    if (paths.length > 1) {
+      const candidates = [candidate];
+      for (const other of paths.slice(1)) {
+        const c = await loadCandidate(other);
+        await buildCandidate(c);
+        candidates.push(c);
+      }
+      const comparison = await runComparison({ ...common, candidates, rounds: extras.rounds, onRun: (name, round) => say(`[stress] round ${round + 1}/${extras.rounds}: ${name}`) });
+      if (tty && !quiet) process.stderr.write('\r\x1b[2K');
+      out(renderComparison(comparison));
+      const json = await writeOut(values.json ?? `${base}-comparison.json`, `${JSON.stringify(comparison, null, 2)}\n`);
+      out(`result     ${json}`);
+      return comparison.candidates.every((c) => c.validRounds === c.rounds.length) ? 0 : 1;
+    }
+    const result: StressResult = extras.target !== undefined ? await runTargetStress({ ...common, target: extras.target }) : await runStress({ ...common, candidate });
     if (tty && !quiet) process.stderr.write('\r\x1b[2K');
     out(renderStressSummary(result));
+    const outcomes = checkThresholds(result, extras.thresholds);
+    if (outcomes.length > 0) out(renderThresholds(outcomes));
     const json = await writeOut(values.json ?? `${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
     const html = await writeOut(values.html ?? `${base}.html`, renderStressHtml(result));
     out(`result     ${json}\npage       ${html}`);
-    return result.load.valid ? 0 : 1;
+    return result.load.valid && outcomes.every((o) => o.verdict === 'met') ? 0 : 1;
   } catch (error) {
     if (!(error instanceof KitError)) throw error;
     process.stderr.write(`meridian-kit: ${error.code}: ${error.message}\n`);

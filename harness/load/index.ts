@@ -18,6 +18,7 @@
 export * from './clock.ts';
 export * from './sizes.ts';
 export * from './probe.ts';
+export * from './probe-sample.ts';
 export { FRAME_HEADER_SIZE, MAX_FRAME, FrameDecoder, encodeFrame, encodeFrameHeader, encodeFrames, frameHeader } from '../wire/frame.ts';
 export type { EncodeFrameOptions, FrameDecoderOptions } from '../wire/frame.ts';
 export {

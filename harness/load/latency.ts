@@ -57,6 +57,16 @@ export interface LatencyPoint {
   readonly maxUs: number;
 }
 
+/** One point of a percentile spectrum. */
+export interface SpectrumPoint {
+  /** Percentile, 0–100 (100 = max). */
+  readonly percentile: number;
+  readonly valueUs: number;
+}
+
+/** The percentiles of {@link LatencyRecorder.spectrum}. */
+export const SPECTRUM_PERCENTILES: readonly number[] = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100];
+
 type Digits = 1 | 2 | 3 | 4 | 5;
 
 function newHistogram(highestTrackableUs: number, digits: Digits, packed: boolean): Histogram {
@@ -142,6 +152,16 @@ export class LatencyRecorder {
       saturated: this.#saturated,
       negative: this.#negative,
     };
+  }
+
+  /**
+   * The percentile spectrum: the latency at each of {@link SPECTRUM_PERCENTILES} (empty when nothing was
+   * recorded), for a plot of the whole distribution (its tail especially).
+   */
+  spectrum(): SpectrumPoint[] {
+    const h = this.#all;
+    if (h.totalCount === 0) return [];
+    return SPECTRUM_PERCENTILES.map((percentile) => ({ percentile, valueUs: percentile >= 100 ? h.maxValue : h.getValueAtPercentile(percentile) }));
   }
 
   /** The time series, one point per non-empty bucket, in time order (empty when `series: false`). */

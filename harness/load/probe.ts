@@ -85,15 +85,23 @@ export function encodeProbe(probe: Probe): Uint8Array {
   return out;
 }
 
-/** True when `payload` starts with the probe magic and is long enough to hold a probe. */
+/**
+ * True when `payload` starts with the probe magic, or the sampled-probe magic of `probe-sample.ts`
+ * (`a8 61 71 54`), and is long enough to hold a probe.
+ */
 export function hasProbe(payload: Uint8Array): boolean {
   return (
     payload.length >= PROBE_SIZE &&
     payload[0] === 0xa8 &&
     payload[1] === 0x61 &&
-    payload[2] === 0x70 &&
+    (payload[2] === 0x70 || payload[2] === 0x71) &&
     payload[3] === 0x54
   );
+}
+
+/** True when `payload` is a sampled probe frame (the frames a `logProbes` candidate reports). */
+export function isSampledProbe(payload: Uint8Array): boolean {
+  return payload.length >= PROBE_SIZE && payload[0] === 0xa8 && payload[1] === 0x61 && payload[2] === 0x71 && payload[3] === 0x54;
 }
 
 /** The probe at the start of `payload`, or `undefined` when there is none (too short or wrong magic). */

@@ -23,6 +23,8 @@ import { LatencyRecorder } from './latency.ts';
 import type { LatencySummary } from './latency.ts';
 import type { PayloadSource } from './payload-factory.ts';
 import { PROBE_SIZE, stampProbe } from './probe.ts';
+import { SAMPLED_PROBE_MAGIC_U32, isSampled } from './probe-sample.ts';
+import type { ProbeSampling } from './probe-sample.ts';
 import { framesDueBy, planSchedules, probeTimeUs, scheduledAtUs } from './schedule-plan.ts';
 import type { ConnectionSchedule } from './schedule-plan.ts';
 import type { FrameSink } from './sink.ts';
@@ -46,6 +48,11 @@ export interface PacedLoadOptions {
   readonly probe?: boolean;
   /** Station index of connection 0 in probes. Default 0. */
   readonly stationBase?: number;
+  /**
+   * Mark a seeded fraction of frames as sampled probes (`probe-sample.ts`): their probe carries the
+   * sampled magic, which a candidate with the `logProbes` knob reports. Default none.
+   */
+  readonly sampling?: ProbeSampling;
   /** Delay before the first frame is due, ms (lets the caller finish setting up). Default 0. */
   readonly startDelayMs?: number;
   /**
@@ -177,6 +184,7 @@ const finished = (s: ConnState): boolean => s.error !== undefined || s.sent >= s
 export function startPacedLoad(options: PacedLoadOptions): PacedLoad {
   const clock = options.clock ?? nowUs;
   const probe = options.probe ?? true;
+  const sampling = options.sampling;
   const spinUs = options.spinThresholdUs ?? 0;
   const maxBatch = options.maxBatchBytes ?? 256 * 1024;
   const validRatio = options.validRatio ?? 0.98;
@@ -285,6 +293,7 @@ export function startPacedLoad(options: PacedLoadOptions): PacedLoad {
         chunk.set(payload, offset);
         if (probe && payload.length >= PROBE_SIZE) {
           stampProbe(view, offset, schedule.station, seq, probeTimeUs(schedule, seq));
+          if (sampling !== undefined && isSampled(sampling, schedule.station, seq)) view.setUint32(offset, SAMPLED_PROBE_MAGIC_U32);
         }
         offset += payload.length;
         seq++;

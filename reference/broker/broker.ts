@@ -38,6 +38,7 @@ export class Broker implements Drainable {
       capacity: config.capacity,
       slowHandlerMs: config.slowHandlerMs,
       logFrames: config.logFrames,
+      logProbes: config.logProbes,
       pool: this.pool,
       log,
       onIdle: this.progress,

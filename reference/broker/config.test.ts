@@ -12,6 +12,7 @@ describe('config', () => {
       maxFrame: 65_536,
       drainMs: 10_000,
       logFrames: true,
+      logProbes: false,
       statsMs: 1000,
       decode: 'none',
       workers: 1,

@@ -44,6 +44,26 @@ describe('Fanout', () => {
     }
   });
 
+  it('with logProbes and logFrames off, logs exactly the frames that carry the sampled-probe magic', async () => {
+    const { lines, fanout, flush } = setup({ logFrames: false, logProbes: true });
+    const sampled = Buffer.alloc(32);
+    sampled.set([0xa8, 0x61, 0x71, 0x54]);
+    const ordinary = Buffer.alloc(32);
+    ordinary.set([0xa8, 0x61, 0x70, 0x54]);
+    fanout.publish(STATION, ordinary, null);
+    fanout.publish(STATION, sampled, null);
+    fanout.publish(STATION, sampled.subarray(0, 23), null); // too short to be a probe
+    await waitUntil(() => fanout.idle, 2000, 'handlers idle');
+    flush();
+    const frames = lines.filter((l) => l.event === 'frame');
+    expect(frames.map((f) => [f.handler, f.bytes])).toEqual([
+      [0, 32],
+      [1, 32],
+      [2, 32],
+    ]);
+    expect(fanout.handlers.map((h) => h.frames)).toEqual([3, 3, 3]);
+  });
+
   it('never loses frames to fast handlers, even for bursts far larger than the ring', async () => {
     const { lines, fanout, flush } = setup({ capacity: 4, logFrames: false });
     for (let i = 0; i < 1000; i++) fanout.publish(STATION, Buffer.from([i & 0xff]), null);

@@ -29,12 +29,19 @@ export interface Frame {
   refs: number;
 }
 
+/** The kit's sampled-probe magic `a8 61 71 54` at the start of a payload (see the kit's `probe-sample.ts`). */
+function isSampledProbe(p: Uint8Array): boolean {
+  return p.length >= 24 && p[0] === 0xa8 && p[1] === 0x61 && p[2] === 0x71 && p[3] === 0x54;
+}
+
 export interface FanoutOptions {
   handlers: number;
   capacity: number;
   /** When > 0, handler 0 waits this many ms (setTimeout) per frame before it counts as processed. */
   slowHandlerMs: number;
   logFrames: boolean;
+  /** With `logFrames` off, still log frames whose payload starts with the sampled-probe magic. Default false. */
+  logProbes?: boolean;
   pool: BufferPool;
   log: EventLog;
   /** Delay before the first `lagged` line of a quiet period. */
@@ -109,6 +116,7 @@ export class Handler {
     private readonly fanout: Fanout,
     private readonly log: EventLog,
     private readonly logFrames: boolean,
+    private readonly logProbes: boolean,
     capacity: number,
     lagFirstMs: number,
     lagIntervalMs: number,
@@ -169,7 +177,7 @@ export class Handler {
     const bytes = frame.payload.length;
     this.frames++;
     this.bytes += bytes;
-    if (this.logFrames) {
+    if (this.logFrames || (this.logProbes && isSampledProbe(frame.payload))) {
       let crc = frame.crc;
       if (crc < 0) crc = frame.crc = crc32(frame.payload);
       this.log.raw(
@@ -196,7 +204,7 @@ export class Fanout {
     for (let id = 0; id < options.handlers; id++) {
       const sleepMs = id === 0 ? options.slowHandlerMs : 0;
       this.handlers.push(
-        new Handler(id, sleepMs, this, options.log, options.logFrames, options.capacity, lagFirstMs, lagIntervalMs),
+        new Handler(id, sleepMs, this, options.log, options.logFrames, options.logProbes ?? false, options.capacity, lagFirstMs, lagIntervalMs),
       );
     }
   }

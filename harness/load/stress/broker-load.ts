@@ -27,8 +27,10 @@ import { stationPort } from '../../wire/broker-events.ts';
 import type { BrokerEvent } from '../../wire/broker-events.ts';
 import { nowUs } from '../clock.ts';
 import { LatencyRecorder, mergeRecorders } from '../latency.ts';
-import type { LatencyPoint, LatencySummary } from '../latency.ts';
+import type { LatencyPoint, LatencySummary, SpectrumPoint } from '../latency.ts';
 import { OrderMatcher } from '../latency-match.ts';
+import { SampledProbeMatcher } from '../probe-sample.ts';
+import type { ProbeSampling } from '../probe-sample.ts';
 import { createPayloadFactory } from '../payload-factory.ts';
 import type { PayloadSource } from '../payload-factory.ts';
 import { scheduledAtUs, startPacedLoad } from '../schedule.ts';
@@ -38,8 +40,22 @@ import { describeSizes } from '../sizes.ts';
 import type { BrokerLoadSpec } from './options.ts';
 import type { BrokerTarget, StatsTotals } from './target.ts';
 
-/** Where a handler's figures came from. */
-export type HandlerSource = 'frames' | 'stats' | 'none';
+/**
+ * Where a handler's figures came from: `frames` (an event per frame), `probes` (events for the sampled
+ * probe frames only: exact latency of a seeded sample, counts from stats), `stats` (running totals only:
+ * latency an upper bound at the stats period), `none`.
+ */
+export type HandlerSource = 'frames' | 'probes' | 'stats' | 'none';
+
+/** How each latency method is described in the output. */
+export const LATENCY_METHODS: Readonly<Record<HandlerSource | 'mixed' | 'acceptance', string>> = {
+  acceptance: "kit-side probes: scheduled send → the service's socket accepted the bytes (it logs nothing): a lower bound",
+  frames: 'every frame matched (k-th event ↔ k-th frame): exact per frame',
+  probes: 'sampled probe frames (a seeded fraction, each matched to its send time): exact per probe',
+  stats: 'stats running totals: an upper bound at the resolution of the stats period',
+  mixed: 'handlers reported by different methods (see the handler table)',
+  none: 'no events',
+};
 
 /** Options of {@link runBrokerLoad}. */
 export interface BrokerLoadOptions extends BrokerLoadSpec {
@@ -61,6 +77,12 @@ export interface BrokerLoadOptions extends BrokerLoadSpec {
   readonly spinThresholdUs?: number;
   /** Payloads; default `createPayloadFactory({ kind: payload, seed, sizes })`. */
   readonly payloads?: PayloadSource;
+  /**
+   * Send sampled probe frames (`probe-sample.ts`): the candidate's `frame` events are then taken to be
+   * those of the sampled frames only (it was started with `logProbes`), counts come from `stats`.
+   * Default none.
+   */
+  readonly sampling?: ProbeSampling;
 }
 
 /** A progress snapshot. */
@@ -136,7 +158,12 @@ export interface BrokerLoadResult {
   /** Fast handlers merged (every handler when none is slow). */
   readonly latency: LatencySummary;
   readonly latencySeries: readonly LatencyPoint[];
-  readonly latencySource: HandlerSource | 'mixed';
+  /** The fast handlers' percentile spectrum (see `LatencyRecorder.spectrum`). */
+  readonly latencySpectrum?: readonly SpectrumPoint[];
+  /** `acceptance`: a target without events, latency from the kit's own send lag (see `remote-target.ts`). */
+  readonly latencySource: HandlerSource | 'mixed' | 'acceptance';
+  /** The latency method in words (see {@link LATENCY_METHODS}); with probes, the sampled fraction. */
+  readonly latencyMethod: string;
   /** Lowest delivered rate among the fast handlers. */
   readonly deliveredRate: number;
   readonly rateSeries: readonly RatePoint[];
@@ -154,6 +181,9 @@ interface HandlerTally {
   readonly frameMatcher: OrderMatcher<number>;
   readonly statsRecorder: LatencyRecorder;
   readonly statsMatcher: OrderMatcher<number>;
+  readonly probeRecorder: LatencyRecorder;
+  readonly probeMatcher: SampledProbeMatcher<number> | undefined;
+  probeEvents: number;
   readonly baseline: StatsTotals | undefined;
   stats: StatsTotals | undefined;
   statsEvents: number;
@@ -236,6 +266,7 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
     durationMs: options.durationMs,
     payloads,
     signal: stop.signal,
+    ...(options.sampling !== undefined ? { sampling: options.sampling } : {}),
     ...(options.spinThresholdUs !== undefined ? { spinThresholdUs: options.spinThresholdUs } : {}),
     onWrite: (_connection, _first, count, atUs) => {
       const i = Math.max(0, Math.floor((atUs - originUs) / 1e6));
@@ -261,6 +292,9 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
       for (const [i, schedule] of schedules.entries()) frameMatcher.expect(ports[i] as number, schedule);
       const statsMatcher = new OrderMatcher<number>(statsRecorder);
       statsMatcher.expect(id, merged);
+      const probeRecorder = recorder();
+      const probeMatcher = options.sampling === undefined ? undefined : new SampledProbeMatcher<number>(probeRecorder, options.sampling);
+      if (probeMatcher !== undefined) for (const [i, schedule] of schedules.entries()) probeMatcher.expect(ports[i] as number, schedule);
       t = {
         id,
         frameEvents: 0,
@@ -268,6 +302,9 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
         frameMatcher,
         statsRecorder,
         statsMatcher,
+        probeRecorder,
+        probeMatcher,
+        probeEvents: 0,
         baseline: baseline.get(id),
         stats: undefined,
         statsEvents: 0,
@@ -294,6 +331,12 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
         return;
       }
       const t = tally(h);
+      if (t.probeMatcher !== undefined) {
+        t.probeEvents++;
+        const latency = t.probeMatcher.observe(port, atUs);
+        if (latency !== undefined) t.interval.record(0, latency);
+        return;
+      }
       t.frameEvents++;
       const k = t.frameMatcher.seen(port);
       if (t.frameMatcher.observe(port, atUs) > 0) {
@@ -309,7 +352,7 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
       const total = event.frames - (t.baseline?.frames ?? 0);
       const gained = t.statsMatcher.observeTotal(h, total, atUs);
       if (gained > 0) {
-        if (t.frameEvents === 0) t.interval.record(scheduledAtUs(merged, total - 1), atUs, gained);
+        if (t.frameEvents === 0 && t.probeEvents === 0) t.interval.record(scheduledAtUs(merged, total - 1), atUs, gained);
         t.lastStatsGainUs = atUs;
         const i = bucket(atUs);
         t.deliveredStats[i] = (t.deliveredStats[i] ?? 0) + gained;
@@ -320,11 +363,15 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
   };
   const unsubscribe = target.events.on(onEvent);
 
-  const sourceOf = (t: HandlerTally): HandlerSource => (t.frameEvents > 0 ? 'frames' : t.statsEvents > 0 ? 'stats' : 'none');
+  const sourceOf = (t: HandlerTally): HandlerSource =>
+    t.frameEvents > 0 ? 'frames' : t.probeEvents > 0 && t.statsEvents > 0 ? 'probes' : t.statsEvents > 0 ? 'stats' : 'none';
+  /** Where a handler's latency comes from (probes without stats still give latency, not counts). */
+  const latencyRecorderOf = (t: HandlerTally): LatencyRecorder =>
+    t.probeEvents > 0 ? t.probeRecorder : sourceOf(t) === 'stats' ? t.statsRecorder : t.frameRecorder;
   const seenOf = (t: HandlerTally): number => {
     const source = sourceOf(t);
     if (source === 'frames') return t.frameMatcher.stats().matched;
-    if (source === 'stats') return Math.max(0, (t.stats?.frames ?? 0) - (t.baseline?.frames ?? 0));
+    if (source === 'stats' || source === 'probes') return Math.max(0, (t.stats?.frames ?? 0) - (t.baseline?.frames ?? 0));
     return 0;
   };
   const slowId = (): number | undefined => {
@@ -420,9 +467,9 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
     .map((t) => {
       const source = sourceOf(t);
       const seen = seenOf(t);
-      const recorder = source === 'stats' ? t.statsRecorder : t.frameRecorder;
+      const recorder = latencyRecorderOf(t);
       const statsMissed = t.stats?.missed !== undefined ? t.stats.missed - (t.baseline?.missed ?? 0) : undefined;
-      const lastUs = source === 'stats' ? t.lastStatsGainUs : t.lastFrameUs;
+      const lastUs = source === 'stats' || source === 'probes' ? t.lastStatsGainUs : t.lastFrameUs;
       const spanUs = Math.max(lastUs, elapsedEndUs) - originUs;
       return {
         handler: t.id,
@@ -440,7 +487,7 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
       } satisfies HandlerResult;
     });
   const fast = [...tallies.values()].filter((t) => t.id !== slow);
-  const fastRecorders = fast.map((t) => (sourceOf(t) === 'stats' ? t.statsRecorder : t.frameRecorder));
+  const fastRecorders = fast.map(latencyRecorderOf);
   const mergedRecorder = mergeRecorders(fastRecorders);
   const sources = new Set(fast.map(sourceOf));
   const latencySource: BrokerLoadResult['latencySource'] = sources.size === 0 ? 'none' : sources.size === 1 ? ([...sources][0] as HandlerSource) : 'mixed';
@@ -453,7 +500,7 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
   const seconds = Math.max(sentPerSecond.length, ...[...tallies.values()].map((t) => Math.max(t.deliveredFrames.length, t.deliveredStats.length)));
   const rateSeries: RatePoint[] = Array.from({ length: seconds }, (_, i) => {
     const delivered: Record<number, number> = {};
-    for (const t of tallies.values()) delivered[t.id] = (sourceOf(t) === 'stats' ? t.deliveredStats[i] : t.deliveredFrames[i]) ?? 0;
+    for (const t of tallies.values()) delivered[t.id] = (sourceOf(t) === 'frames' ? t.deliveredFrames[i] : t.deliveredStats[i]) ?? 0;
     return { second: i, sent: sentPerSecond[i] ?? 0, delivered };
   });
   const matchStats = [...tallies.values()].map((t) => t.frameMatcher.stats());
@@ -481,7 +528,12 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
     handlers,
     latency: mergedRecorder.summary(),
     latencySeries: mergedRecorder.series(),
+    latencySpectrum: mergedRecorder.spectrum(),
     latencySource,
+    latencyMethod:
+      latencySource === 'probes' && options.sampling !== undefined
+        ? `${LATENCY_METHODS.probes}; 1 in ${Math.round(1 / options.sampling.fraction).toLocaleString('en')} frames, seed ${options.sampling.seed}`
+        : LATENCY_METHODS[latencySource],
     deliveredRate: fastHandlers.length === 0 ? 0 : Math.min(...fastHandlers.map((h) => h.deliveredRate)),
     rateSeries,
     matching: {

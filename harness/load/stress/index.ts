@@ -11,3 +11,6 @@ export * from './broker-load.ts';
 export * from './stress.ts';
 export * from './render.ts';
 export * from './store.ts';
+export * from './thresholds.ts';
+export * from './remote-target.ts';
+export * from './compare.ts';

@@ -15,10 +15,12 @@ import type { SizeDistribution } from '../sizes.ts';
  * - `frames`: one `frame` event per handler per frame (per-frame latency, k-th event ↔ k-th frame).
  * - `stats`: periodic `stats` running totals only (the kit turns frame events off when the manifest has a
  *   `logFrames` knob); latency is then an upper bound at the resolution of the stats period.
- * - `auto`: `frames` while rate × handlers ≤ {@link AUTO_FRAME_EVENTS_LIMIT} lines/s, else `stats` when the
- *   manifest can switch frame events off.
+ * - `probes`: `frame` events for a seeded sample of frames only (the manifest's `logProbes` knob; see
+ *   `probe-sample.ts`) plus `stats` totals for the counts: exact latency of the sample at any rate.
+ * - `auto`: `frames` while rate × handlers ≤ {@link AUTO_FRAME_EVENTS_LIMIT} lines/s; above, `probes` when
+ *   the manifest has `logProbes` and `logFrames`, else `stats` when it can switch frame events off.
  */
-export type EventSource = 'frames' | 'stats' | 'auto';
+export type EventSource = 'frames' | 'stats' | 'probes' | 'auto';
 
 /** Above this many frame-event lines per second, `auto` switches to stats events (when it can). */
 export const AUTO_FRAME_EVENTS_LIMIT = 60_000;
@@ -96,4 +98,54 @@ export function parsePositive(text: string | undefined, fallback: number, flag: 
   const ok = Number.isFinite(n) && (options.zero ? n >= 0 : n > 0) && (!integer || Number.isInteger(n)) && n <= (options.max ?? Number.MAX_SAFE_INTEGER);
   if (!ok) throw new KitError('BAD_ARGUMENT', `--${flag} must be ${integer ? 'an integer' : 'a number'} ${options.zero ? '≥ 0' : '> 0'}${options.max !== undefined ? ` and ≤ ${options.max}` : ''}, got "${text}"`);
   return n;
+}
+
+/** `5ms`, `500us` (or `500µs`), `0.5ms`, `2s`, or a bare number of ms → µs. Throws `BAD_ARGUMENT`. */
+export function parseLatencyLimit(text: string, flag = 'max-p99'): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s)?\s*$/.exec(text);
+  const value = Number(match?.[1]);
+  if (!match || !(value > 0)) throw new KitError('BAD_ARGUMENT', `--${flag} must be a latency > 0 such as 5ms or 500us, got "${text}"`);
+  const unit = match[2] ?? 'ms';
+  return Math.round(unit === 's' ? value * 1e6 : unit === 'ms' ? value * 1e3 : value);
+}
+
+/** `99.9%` or `0.999` → a fraction in (0, 1]. Throws `BAD_ARGUMENT`. */
+export function parseFraction(text: string, flag = 'min-delivered'): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/.exec(text);
+  const value = match ? Number(match[1]) / (match[2] === '%' ? 100 : 1) : NaN;
+  if (!(value > 0 && value <= 1)) throw new KitError('BAD_ARGUMENT', `--${flag} must be a fraction in (0, 1] or a percentage such as 99.9%, got "${text}"`);
+  return value;
+}
+
+/** The CLI spellings of the stress options added for CI and comparisons (strings as parsed). */
+export interface StressExtraValues {
+  readonly target?: string;
+  readonly 'max-p99'?: string;
+  readonly 'min-delivered'?: string;
+  readonly floor?: string;
+  readonly rounds?: string;
+}
+
+/** Parsed {@link StressExtraValues}. */
+export interface StressExtras {
+  /** `host:port` of a running broker, when given. */
+  readonly target: string | undefined;
+  readonly thresholds: { readonly maxP99Us?: number; readonly minDelivered?: number };
+  /** Floor run length, ms (0: none; undefined: the default). */
+  readonly floorMs: number | undefined;
+  /** Interleaved rounds of a comparison. */
+  readonly rounds: number;
+}
+
+/** Parse the CI/comparison options; throws `BAD_ARGUMENT` naming the flag. */
+export function parseStressExtras(values: StressExtraValues): StressExtras {
+  return {
+    target: values.target,
+    thresholds: {
+      ...(values['max-p99'] !== undefined ? { maxP99Us: parseLatencyLimit(values['max-p99']) } : {}),
+      ...(values['min-delivered'] !== undefined ? { minDelivered: parseFraction(values['min-delivered']) } : {}),
+    },
+    floorMs: values.floor === undefined ? undefined : values.floor.trim() === '0' || values.floor.trim() === 'off' ? 0 : parseDuration(values.floor),
+    rounds: parsePositive(values.rounds, 2, 'rounds', { max: 100 }),
+  };
 }

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { renderSvgPlot } from '../../report/plot.ts';
-import type { Plot } from '../../report/plot.ts';
+import { renderStressPlot } from './svg-plot.ts';
+import type { StressPlot } from './svg-plot.ts';
 import type { StressProgress, StressResult } from './stress.ts';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en');
@@ -70,13 +70,23 @@ export function renderStressSummary(r: StressResult): string {
   );
   out.push(`sent       ${int(l.sent)} frames (${(l.bytesSent / 1e6).toFixed(1)} MB) at ${int(l.achievedRate)}/s → ${verdictLine(r)}`);
   const keptUp = l.achievedRate > 0 && l.deliveredRate >= 0.98 * l.achievedRate;
-  out.push(
-    `delivered  ${int(l.deliveredRate)} frames/s to the slowest fast handler (${((l.deliveredRate / l.targetRate) * 100).toFixed(1)}% of target) → ` +
-      (keptUp ? 'the candidate kept up' : 'the candidate FELL BEHIND what was sent'),
-  );
+  if (l.latencySource === 'acceptance') out.push('delivered  not observable: the target reports nothing to the kit');
+  else
+    out.push(
+      `delivered  ${int(l.deliveredRate)} frames/s to the slowest fast handler (${((l.deliveredRate / l.targetRate) * 100).toFixed(1)}% of target) → ` +
+        (keptUp ? 'the candidate kept up' : 'the candidate FELL BEHIND what was sent'),
+    );
   out.push(
     `latency    ${l.latencySource === 'none' ? 'no events' : `fast handlers (${l.latencySource}): p50 ${formatUs(lat.p50Us)}  p90 ${formatUs(lat.p90Us)}  p99 ${formatUs(lat.p99Us)}  p99.9 ${formatUs(lat.p999Us)}  max ${formatUs(lat.maxUs)}  (n=${int(lat.count)})`}`,
   );
+  if (l.latencyMethod !== undefined) out.push(`method     ${l.latencyMethod}`);
+  if (r.floor !== undefined) {
+    const f = r.floor;
+    out.push(
+      `floor      the kit's own, same load on the null broker (${int(f.durationMs / 1000)} s, ${f.events}${f.valid ? '' : ', INVALID run'}): p50 ${formatUs(f.latency.p50Us)}  p99 ${formatUs(f.latency.p99Us)}  p99.9 ${formatUs(f.latency.p999Us)}; ` +
+        `kit send lag p99 ${formatUs(f.sendLag.p99Us)} → candidate p99 = ${f.p99Ratio.toFixed(2)}× the floor`,
+    );
+  }
   const rows = l.handlers.map((h) => [
     `${h.handler}${h.slow ? ' (slow)' : ''}`,
     h.source,
@@ -89,8 +99,10 @@ export function renderStressSummary(r: StressResult): string {
     formatUs(h.latency.p99Us),
     formatUs(h.latency.maxUs),
   ]);
-  out.push(...table(['handler', 'source', 'seen', 'loss', 'loss %', 'reported missed', 'delivered/s', 'p50', 'p99', 'max'], rows).map((s) => `  ${s}`));
-  out.push('           loss = frames sent − frames the handler was seen processing by the end of the drain window');
+  if (rows.length > 0) {
+    out.push(...table(['handler', 'source', 'seen', 'loss', 'loss %', 'reported missed', 'delivered/s', 'p50', 'p99', 'max'], rows).map((s) => `  ${s}`));
+    out.push('           loss = frames sent − frames the handler was seen processing by the end of the drain window');
+  }
   if (r.proc !== undefined) {
     out.push(
       `memory     max RSS ${(r.memory.maxRssBytes / MiB).toFixed(1)} MiB (seed limit ${r.memory.limitBytes / MiB} MiB: ${r.memory.withinLimit ? 'OK' : 'OVER'}); ` +
@@ -109,10 +121,25 @@ export function renderStressSummary(r: StressResult): string {
 const secondsOf = (atUs: number, originUs: number): number => +((atUs - originUs) / 1e6).toFixed(3);
 
 /** The plots of a run: latency over time, rates, memory, CPU. */
-export function stressPlots(r: StressResult): Plot[] {
+export function stressPlots(r: StressResult): StressPlot[] {
   const l = r.load;
-  const plots: Plot[] = [];
+  const plots: StressPlot[] = [];
   const ms = (us: number): number => us / 1000;
+  const spectrum = l.latencySpectrum ?? [];
+  if (spectrum.length > 0) {
+    plots.push({
+      title: `Latency percentile spectrum, fast handlers (${l.latencySource})`,
+      xLabel: 'percentile (each step one more nine)',
+      yLabel: 'ms',
+      xAxis: 'nines',
+      series: [
+        { name: r.candidate.name, points: spectrum.map((p) => [p.percentile, ms(p.valueUs)]) },
+        ...(r.floor?.spectrum !== undefined && r.floor.spectrum.length > 0
+          ? [{ name: "kit floor (null broker, same load)", points: r.floor.spectrum.map((p): [number, number] => [p.percentile, ms(p.valueUs)]) }]
+          : []),
+      ],
+    });
+  }
   plots.push({
     title: `Latency over time, fast handlers (${l.latencySource})`,
     xLabel: 'second of the run (by scheduled send time)',
@@ -207,6 +234,8 @@ ${kv([
   ['Sent', esc(`${int(l.sent)} frames at ${int(l.achievedRate)}/s (${(l.ratio * 100).toFixed(1)}% of target), limited by: ${l.limitedBy}`)],
   ['Delivered', esc(`${int(l.deliveredRate)} frames/s to the slowest fast handler`)],
   ['Latency (fast handlers)', esc(`p50 ${formatUs(lat.p50Us)} · p90 ${formatUs(lat.p90Us)} · p99 ${formatUs(lat.p99Us)} · p99.9 ${formatUs(lat.p999Us)} · max ${formatUs(lat.maxUs)} (n=${int(lat.count)}, ${l.latencySource})`)],
+  ['Latency method', esc(l.latencyMethod ?? l.latencySource)],
+  ['Kit floor', r.floor === undefined ? 'not measured' : esc(`null broker, same load (${(r.floor.durationMs / 1000).toFixed(0)} s, ${r.floor.events}): p50 ${formatUs(r.floor.latency.p50Us)} · p99 ${formatUs(r.floor.latency.p99Us)} · p99.9 ${formatUs(r.floor.latency.p999Us)}; kit send lag p99 ${formatUs(r.floor.sendLag.p99Us)}; candidate p99 = ${r.floor.p99Ratio.toFixed(2)}× the floor${r.floor.valid ? '' : ' (floor run INVALID: machine too busy)'}`)],
   ['Memory', r.proc === undefined ? 'not sampled' : `${esc(`max RSS ${(r.memory.maxRssBytes / MiB).toFixed(1)} MiB of ${r.memory.limitBytes / MiB} MiB`)} ${badge(r.memory.withinLimit, r.memory.withinLimit ? 'OK' : 'OVER')}`],
   ['CPU', r.proc === undefined ? 'not sampled' : esc(`mean ${Math.round(r.proc.meanCpuPercent)}%, max ${Math.round(r.proc.maxCpuPercent)}% of one core`)],
   ['Generator', esc(`send lag p50 ${formatUs(l.load.sendLag.p50Us)}, p99 ${formatUs(l.load.sendLag.p99Us)}; ${int(l.load.backpressureWaits)} backpressure waits; drain ${l.drain.complete ? 'complete' : 'incomplete'} after ${l.drain.waitedMs} ms`)],
@@ -215,7 +244,7 @@ ${kv([
 <p>Loss = frames sent − frames the handler was seen processing by the end of the drain window. Latency = when the kit read the handler's event − when the frame was scheduled.</p>
 <table><thead><tr><th>Handler</th><th>Source</th><th>Seen</th><th>Loss</th><th>Loss %</th><th>Reported missed</th><th>Delivered/s</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr></thead><tbody>${handlerRows}</tbody></table>
 <h2>Plots</h2>
-${stressPlots(r).map((p) => renderSvgPlot(p)).join('\n')}
+${stressPlots(r).map((p) => renderStressPlot(p)).join('\n')}
 ${r.notes.length > 0 ? `<h2>Notes</h2><pre>${esc([...new Set(r.notes)].join('\n'))}</pre>` : ''}
 <h2>Candidate's last log lines</h2><pre>${esc(r.logs.join('\n'))}</pre>`;
   return htmlPage(`meridian-kit stress: ${r.candidate.name}`, body);
