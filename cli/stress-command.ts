@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { buildCandidate } from '../candidate/build.ts';
-import { loadCandidate } from '../candidate/candidate.ts';
-import { KitError } from '../common/errors.ts';
-import { newRunSeed } from '../common/random.ts';
-import type { PayloadKind } from '../load/payload-factory.ts';
+import { buildCandidate } from '../harness/candidate/build.ts';
+import { loadCandidate } from '../harness/candidate/candidate.ts';
+import { KitError } from '../harness/common/errors.ts';
+import { newRunSeed } from '../harness/common/random.ts';
+import type { PayloadKind } from '../harness/load/payload-factory.ts';
 import {
   STRESS_DEFAULTS,
   formatProgress,
@@ -17,8 +17,8 @@ import {
   renderStressSummary,
   runStoreLoad,
   runStress,
-} from '../load/stress/index.ts';
-import type { EventSource, StressProgress } from '../load/stress/index.ts';
+} from '../harness/load/stress/index.ts';
+import type { EventSource, StressProgress } from '../harness/load/stress/index.ts';
 
 export interface StressValues {
   candidate?: string[];

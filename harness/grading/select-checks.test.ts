@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckDefinition } from '../checks/check.ts';
-import { selectChecks } from './grade.ts';
+import { parseOnly, selectChecks } from './select-checks.ts';
 
 const check = (id: string): CheckDefinition => ({ id, system: 'broker', level: 'required', title: id, criterion: id, timeoutMs: 1, run: async () => ({ verdict: 'PASS', evidence: { summary: '' } }) });
 const all = ['broker.1-concurrent', 'broker.framing', 'fixture.a', 'fixture.b'].map(check);

@@ -1,12 +1,12 @@
 import { readdirSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ROOT } from '../harness/common/root.ts';
 import { parseArgs } from 'node:util';
-import { newRunSeed } from '../common/random.ts';
-import { killAll } from '../process/supervisor.ts';
+import { newRunSeed } from '../harness/common/random.ts';
+import { killAll } from '../harness/process/supervisor.ts';
 import { grade } from './grade.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 const USAGE = `meridian-kit — grade telemetry-system implementations over real sockets
 
@@ -165,7 +165,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Run directly (tsx harness/cli/main.ts …) rather than imported by bin/meridian-kit.js.
+// Run directly (tsx cli/main.ts …) rather than imported by bin/meridian-kit.js.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -1,12 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { loadCandidate } from '../candidate/candidate.ts';
-import { buildCandidate } from '../candidate/build.ts';
-import { KitError } from '../common/errors.ts';
-import { newRunSeed } from '../common/random.ts';
-import { flake, mergeFlakeReports, parseShard, renderFlake, type FlakeReport } from '../flake/flake.ts';
-import { paintVerdict } from '../report/table.ts';
-import { replayCommand, selectChecks } from './grade.ts';
+import { loadCandidate } from '../harness/candidate/candidate.ts';
+import { buildCandidate } from '../harness/candidate/build.ts';
+import { KitError } from '../harness/common/errors.ts';
+import { newRunSeed } from '../harness/common/random.ts';
+import { flake, mergeFlakeReports, parseShard, renderFlake, type FlakeReport } from '../harness/flake/flake.ts';
+import { paintVerdict } from '../harness/report/table.ts';
+import { replayCommand } from '../harness/grading/replay.ts';
+import { selectChecks } from '../harness/grading/select-checks.ts';
 import { SUITES } from './suites.ts';
 
 interface FlakeValues {
