@@ -1,77 +1,37 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { loadCandidate } from '../harness/candidate/candidate.ts';
 import { buildCandidate } from '../harness/candidate/build.ts';
 import { KitError } from '../harness/common/errors.ts';
-import { newRunSeed } from '../harness/common/random.ts';
+import { KIT_VERSION } from '../harness/common/version.ts';
 import { flake, mergeFlakeReports, parseShard, renderFlake, type FlakeReport } from '../harness/flake/flake.ts';
+import { manifestLabel, replayCommand } from '../harness/grading/replay.ts';
+import { UsageError, selectChecks } from '../harness/grading/select-checks.ts';
+import { killAll } from '../harness/process/supervisor.ts';
+import { keyCandidates, renderBatch, renderBatchSummary } from '../harness/report/batch.ts';
+import { renderHtml } from '../harness/report/html.ts';
+import { renderJunit } from '../harness/report/junit.ts';
+import { renderMarkdown } from '../harness/report/markdown.ts';
+import type { GradeReport } from '../harness/report/report.ts';
 import { paintVerdict } from '../harness/report/table.ts';
-import { replayCommand } from '../harness/grading/replay.ts';
-import { selectChecks } from '../harness/grading/select-checks.ts';
+import { validateOutputs, type OutputPath } from './output-paths.ts';
+import { saveRun } from './run-history.ts';
 import { SUITES } from './suites.ts';
 
-interface FlakeValues {
-  candidate?: string[];
-  runs?: string;
-  parallel?: string;
-  only?: string;
-  seed?: string;
+export interface FlakeCommandOptions {
+  candidates: string[];
+  /** Runs per check. Default 50. */
+  runs: number;
+  /** Parallel slots. Default 4. */
+  parallel: number;
+  only?: string[];
+  seed: number;
+  /** True when the user gave --seed (required with --shard, so every shard runs the same seeds). */
+  seedGiven: boolean;
   shard?: string;
   json?: string;
-  quiet?: boolean;
-}
-
-function positiveInt(text: string | undefined, fallback: number, name: string, max: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new KitError('BAD_ARGUMENT', `--${name} must be an integer from 1 to ${max}, got "${text}"`);
-  return n;
-}
-
-/** `meridian-kit flake`: exit 0 when every gated check passed every run, 1 on FAIL or FLAKY, 2 on bad input. */
-export async function flakeCommand(values: FlakeValues): Promise<number> {
-  try {
-    const path = values.candidate?.[0];
-    if (!path || values.candidate!.length > 1) throw new KitError('BAD_ARGUMENT', 'flake takes exactly one --candidate manifest');
-    const runs = positiveInt(values.runs, 50, 'runs', 100_000);
-    const parallel = positiveInt(values.parallel, 4, 'parallel', 64);
-    const shard = parseShard(values.shard);
-    const baseSeed = values.seed !== undefined ? Number(values.seed) : newRunSeed();
-    if (!Number.isInteger(baseSeed) || baseSeed < 0 || baseSeed > 0xffffffff) throw new KitError('BAD_ARGUMENT', `--seed must be an integer from 0 to 4294967295, got "${values.seed}"`);
-    const candidate = await loadCandidate(path);
-    await buildCandidate(candidate);
-    const checks = selectChecks(SUITES[candidate.manifest.system], values.only?.split(',').map((s) => s.trim()).filter(Boolean));
-    if (checks.length === 0) throw new KitError('NO_CHECKS', `no checks to run for system ${candidate.manifest.system}`);
-    const tty = process.stderr.isTTY === true;
-    let lastPrinted = -1;
-    const report = await flake({
-      candidate,
-      manifestLabel: relative(process.cwd(), candidate.manifestPath),
-      checks,
-      runs,
-      baseSeed,
-      parallel,
-      shard,
-      replay: (id, seed) => replayCommand(candidate, id, seed),
-      onProgress: (done, total, failures) => {
-        if (values.quiet) return;
-        const pct = Math.floor((done / total) * 100);
-        if (tty) process.stderr.write(`\r[flake] ${done}/${total} check runs (${pct}%), ${failures} not passing `);
-        else if (pct >= lastPrinted + 10 || done === total) {
-          lastPrinted = pct;
-          process.stderr.write(`[flake] ${done}/${total} check runs (${pct}%), ${failures} not passing\n`);
-        }
-      },
-    });
-    if (tty && !values.quiet) process.stderr.write('\n');
-    process.stdout.write(`${renderFlake(report, paintVerdict)}\n`);
-    if (values.json) await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
-    return flakeExitCode(report);
-  } catch (error) {
-    if (!(error instanceof KitError)) throw error;
-    process.stderr.write(`meridian-kit: ${error.code}: ${error.message}\n`);
-    return 2;
-  }
+  history?: string | false;
+  quiet: boolean;
 }
 
 function flakeExitCode(report: FlakeReport): number {
@@ -79,21 +39,128 @@ function flakeExitCode(report: FlakeReport): number {
   return report.checks.every((c) => c.level !== 'required' || c.verdict === 'PASS') ? 0 : 1;
 }
 
-export async function mergeCommand(paths: string[], out: string | undefined): Promise<number> {
-  try {
-    if (paths.length === 0) throw new KitError('BAD_ARGUMENT', 'merge needs one or more flake JSON reports');
-    const reports = await Promise.all(paths.map(async (p) => JSON.parse(await readFile(p, 'utf8')) as FlakeReport));
-    const merged = mergeFlakeReports(reports);
-    process.stdout.write(`${renderFlake(merged, paintVerdict)}\n`);
-    if (out) await writeFile(out, `${JSON.stringify(merged, null, 2)}\n`);
-    return flakeExitCode(merged);
-  } catch (error) {
-    if (error instanceof SyntaxError) {
-      process.stderr.write(`meridian-kit: MERGE_BAD_JSON: ${error.message}\n`);
-      return 2;
-    }
-    if (!(error instanceof KitError)) throw error;
-    process.stderr.write(`meridian-kit: ${error.code}: ${error.message}\n`);
-    return 2;
+async function writeOut(path: string, text: string): Promise<void> {
+  await mkdir(dirname(resolve(path)), { recursive: true });
+  await writeFile(path, text);
+}
+
+/** `meridian-kit flake`: exit 0 when every gated check passed every run, 1 on FAIL or FLAKY, 2 on bad input. */
+export async function flakeCommand(options: FlakeCommandOptions): Promise<number> {
+  const shard = parseShard(options.shard);
+  if (shard.count > 1 && !options.seedGiven) {
+    throw new UsageError('SHARD_NEEDS_SEED', `--shard ${options.shard} needs --seed N, the same on every shard, so the shards run one set of seeds that merge can combine (e.g. --seed $GITHUB_RUN_ID)`);
   }
+  if (options.json && options.candidates.length > 1) throw new UsageError('BAD_ARGUMENT', '--json holds one flake report: give one --candidate with it');
+  if (options.json) validateOutputs([{ flag: '--json', path: options.json }]);
+  let exitCode = 0;
+  for (const path of options.candidates) {
+    const candidate = await loadCandidate(path);
+    await buildCandidate(candidate);
+    const checks = selectChecks(SUITES[candidate.manifest.system], options.only);
+    const tty = process.stderr.isTTY === true;
+    let lastPrinted = -1;
+    const report = await flake({
+      candidate,
+      manifestLabel: manifestLabel(candidate),
+      checks,
+      runs: options.runs,
+      baseSeed: options.seed,
+      parallel: options.parallel,
+      shard,
+      replay: (id, seed) => replayCommand(candidate, id, seed),
+      onProgress: (done, total, failures) => {
+        if (options.quiet) return;
+        const pct = Math.floor((done / total) * 100);
+        if (tty) process.stderr.write(`\r[flake] ${candidate.manifest.name} ${done}/${total} check runs (${pct}%), ${failures} not passing `);
+        else if (pct >= lastPrinted + 10 || done === total) {
+          lastPrinted = pct;
+          process.stderr.write(`[flake] ${candidate.manifest.name} ${done}/${total} check runs (${pct}%), ${failures} not passing\n`);
+        }
+      },
+    });
+    await killAll();
+    if (tty && !options.quiet) process.stderr.write('\n');
+    const rendered = renderFlake(report, paintVerdict);
+    process.stdout.write(`${rendered}\n`);
+    const json = `${JSON.stringify({ ...report, kitVersion: KIT_VERSION }, null, 2)}\n`;
+    if (options.json) await writeOut(options.json, json);
+    const code = flakeExitCode(report);
+    if (options.history !== false) {
+      const verdicts = report.checks.map((c) => c.verdict);
+      await saveRun(options.history ?? '.meridian/runs', {
+        kind: 'flake',
+        name: candidate.manifest.name,
+        verdict: verdicts.includes('FLAKY') ? 'FLAKY' : code === 0 ? 'OK' : 'NOT OK',
+        ok: code === 0,
+        startedAt: new Date(Date.now() - report.wallMs).toISOString(),
+        seed: report.baseSeed,
+        kitVersion: KIT_VERSION,
+        detail: `${report.manifest} · ${report.runIndexes.length} runs × ${report.checks.length} checks`,
+      }, {
+        JSON: { file: 'flake.json', text: json },
+        Text: { file: 'flake.txt', text: `${renderFlake(report, (v, w) => v.replace('_', ' ').padEnd(w ?? 0))}\n` },
+      });
+    }
+    exitCode = Math.max(exitCode, code);
+  }
+  return exitCode;
+}
+
+/** Report files `merge` may write. */
+export interface MergeOutputs {
+  json?: string;
+  junit?: string;
+  html?: string;
+  markdown?: string;
+  csv?: string;
+}
+
+/**
+ * `meridian-kit merge`: combines the shard reports of one flake run, or the JSON reports of a sharded batch
+ * grade (`grade --shard i/n --json`) into one batch.
+ */
+export async function mergeCommand(paths: string[], outputs: MergeOutputs): Promise<number> {
+  if (paths.length === 0) throw new UsageError('BAD_ARGUMENT', 'merge needs one or more JSON reports (flake or grade)');
+  const list: OutputPath[] = Object.entries(outputs).filter(([, p]) => p !== undefined).map(([flag, path]) => ({ flag: `--${flag}`, path: path as string }));
+  validateOutputs(list);
+  const reports = await Promise.all(
+    paths.map(async (p) => {
+      try {
+        return JSON.parse(await readFile(p, 'utf8')) as FlakeReport | GradeReport;
+      } catch (error) {
+        throw new KitError('MERGE_BAD_JSON', `${p}: ${(error as Error).message}`);
+      }
+    }),
+  );
+  const flakes = reports.filter((r): r is FlakeReport => (r as FlakeReport).kind === 'flake');
+  if (flakes.length === reports.length) {
+    let merged: FlakeReport;
+    try {
+      merged = mergeFlakeReports(flakes);
+    } catch (error) {
+      if (error instanceof KitError && error.code === 'MERGE_MISMATCH') {
+        throw new KitError('MERGE_MISMATCH', `${error.message}. Shards merge only when run with the same --seed and --runs: pass --seed N (the same N) to every flake --shard`);
+      }
+      throw error;
+    }
+    process.stdout.write(`${renderFlake(merged, paintVerdict)}\n`);
+    if (outputs.json) await writeOut(outputs.json, `${JSON.stringify(merged, null, 2)}\n`);
+    return flakeExitCode(merged);
+  }
+  const grades = reports.filter((r): r is GradeReport => Array.isArray((r as GradeReport).candidates));
+  if (grades.length !== reports.length) throw new UsageError('MERGE_MIXED', 'merge takes only flake reports or only grade --json reports, not a mix');
+  const [first] = grades as [GradeReport];
+  const mismatch = grades.find((g) => g.seed !== first.seed);
+  if (mismatch) throw new KitError('MERGE_MISMATCH', `grade shards ran with different seeds (${first.seed}, ${mismatch.seed}): give every shard the same --seed`);
+  const merged: GradeReport = { ...first, candidates: grades.flatMap((g) => g.candidates), ok: grades.every((g) => g.ok) };
+  keyCandidates(merged.candidates);
+  process.stdout.write(`${renderBatchSummary(merged)}\n`);
+  const batch = renderBatch(merged);
+  if (outputs.json) await writeOut(outputs.json, `${JSON.stringify(merged, null, 2)}\n`);
+  if (outputs.junit) await writeOut(outputs.junit, renderJunit(merged));
+  if (outputs.html) await writeOut(outputs.html, renderHtml(merged));
+  if (outputs.markdown) await writeOut(outputs.markdown, `${renderMarkdown(merged)}\n## Batch\n\n${batch.markdown}`);
+  if (outputs.csv) await writeOut(outputs.csv, batch.csv);
+  const failed = merged.candidates.some((c) => c.failure || c.checks.some((x) => x.verdict === 'ERROR'));
+  return failed ? 2 : merged.ok ? 0 : 1;
 }

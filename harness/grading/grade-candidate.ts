@@ -1,7 +1,7 @@
 import { buildCandidate } from '../candidate/build.ts';
 import { loadCandidate } from '../candidate/candidate.ts';
 import { buildWarningsCheck, manifestCommandChecks } from '../checks/build-checks.ts';
-import type { CheckDefinition, CheckResult } from '../checks/check.ts';
+import { unknown, type CheckDefinition, type CheckResult } from '../checks/check.ts';
 import { runChecks } from '../checks/runner.ts';
 import { gatePasses, summarize, type CandidateReport } from '../report/report.ts';
 import { manifestLabel, replayCommand } from './replay.ts';
@@ -19,8 +19,12 @@ export interface GradeCandidateOptions {
   strict?: boolean;
   /** Parallel check slots. Default 4. */
   parallel?: number;
-  /** Build deadline in ms. Default: the build's own (15 min). */
-  buildTimeoutMs?: number;
+  /**
+   * Wall-time budget for the whole candidate (build and checks), ms. The build gets what is left of it; a check
+   * not yet started when it runs out is not run and reads UNKNOWN ("time limit reached"), so the candidate
+   * cannot pass. Checks already running end within their own deadlines. Default: none.
+   */
+  timeLimitMs?: number;
   /** Progress sink: the build line and "7/17 broker.framing PASS (1.2 s)" lines. Default: silent. */
   progress?: (event: GradeProgress) => void;
 }
@@ -31,6 +35,17 @@ export type GradeProgress =
   | { kind: 'built'; durationMs: number }
   | { kind: 'check'; done: number; total: number; result: CheckResult };
 
+/** The check, not started once the candidate's time budget is spent (UNKNOWN, which never passes). */
+function withDeadline(check: CheckDefinition, deadline: number, limitMs: number): CheckDefinition {
+  return {
+    ...check,
+    run: (ctx) => {
+      if (performance.now() < deadline) return check.run(ctx);
+      return Promise.resolve(unknown(`not run: the candidate's time limit (${Math.round(limitMs / 1000)} s) was reached before this check started`, { notes: ['raise --time-limit to grade every check'] }));
+    },
+  };
+}
+
 /**
  * Grades one candidate: load, build, run the suite of its system. Throws a KitError for a bad manifest
  * (ManifestError), a failed build (BuildError) or an empty selection (UsageError).
@@ -40,11 +55,13 @@ export async function gradeCandidate(path: string, options: GradeCandidateOption
   const candidate = await loadCandidate(path);
   const suite = options.suites[candidate.manifest.system];
   options.progress?.({ kind: 'start', name: candidate.manifest.name, system: candidate.manifest.system, seed: options.seed });
-  const build = await buildCandidate(candidate, options.buildTimeoutMs !== undefined ? { timeoutMs: options.buildTimeoutMs } : {});
+  const deadline = options.timeLimitMs !== undefined ? started + options.timeLimitMs : Infinity;
+  const build = await buildCandidate(candidate, Number.isFinite(deadline) ? { timeoutMs: Math.max(1, deadline - performance.now()) } : {});
   if (build.ran) options.progress?.({ kind: 'built', durationMs: build.durationMs });
   const warnings = buildWarningsCheck(build);
   const all: CheckDefinition[] = [...manifestCommandChecks(candidate), ...(warnings ? [warnings] : []), ...suite];
-  const checks = selectChecks(all, options.only);
+  const selected = selectChecks(all, options.only);
+  const checks = Number.isFinite(deadline) ? selected.map((c) => withDeadline(c, deadline, options.timeLimitMs!)) : selected;
   if (checks.length === 0) throw new UsageError('NO_CHECKS', `no checks to run for ${candidate.manifest.name} (system ${candidate.manifest.system}): zero checks is never a pass`);
   let done = 0;
   const results: CheckResult[] = await runChecks(checks, {
