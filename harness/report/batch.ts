@@ -64,10 +64,10 @@ export const BATCH_LEGEND = 'Legend: ✅ PASS · ❌ FAIL · 🔀 FLAKY · ❔ U
  */
 export function renderBatch(report: GradeReport): { csv: string; markdown: string } {
   const ids = checkIds(report.candidates);
-  const header = ['candidate', 'manifest', 'system', 'ok', 'score', 'reason', ...ids];
+  const header = ['candidate', 'manifest', 'system', 'ok', 'score', 'reason', 'log_tail', ...ids];
   const rows = report.candidates.map((c) => {
     const verdicts = new Map(c.checks.map((x) => [x.id, x.verdict]));
-    return [candidateKey(c), c.manifest, c.system, String(c.ok), score(c).text, c.ok ? '' : reason(c), ...ids.map((id) => verdicts.get(id) ?? '')];
+    return [candidateKey(c), c.manifest, c.system, String(c.ok), score(c).text, c.ok ? '' : reason(c), (c.failure?.logTail ?? []).slice(-5).join(' ⏎ '), ...ids.map((id) => verdicts.get(id) ?? '')];
   });
   const csv = [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n');
   const md: string[] = [`meridian-kit ${report.kitVersion ?? ''} · seed \`${report.seed}\` · ${report.candidates.length} candidates`, ''];
