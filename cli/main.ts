@@ -181,13 +181,16 @@ export function buildProgram(outcome: Outcome): Command {
       .option('-q, --quiet', 'no progress lines on stderr'),
   ).action(async (opts) => {
     const { stressCommand } = await import('./stress-command.ts');
+    const { keepStressRun } = await import('./stress-history.ts');
     const candidates: string[] = opts.candidate ? [opts.candidate] : referenceManifests(['broker', 'store']);
     let code = 0;
     for (const candidate of candidates) {
-      code = Math.max(
-        code,
-        await stressCommand({ ...opts, 'slow-handler': opts.slowHandler, candidate: [candidate] }),
-      );
+      // Each run writes into a folder of its own, so its files can be kept under the runs folder afterwards.
+      const startedAt = new Date();
+      const outDir = join(opts.out, startedAt.toISOString().replace(/[:.]/g, '-'));
+      const one = await stressCommand({ ...opts, 'slow-handler': opts.slowHandler, out: outDir, candidate: [candidate] });
+      if (opts.history !== false) await keepStressRun(opts.runsDir, candidate, startedAt, one, [outDir, opts.json, opts.html]);
+      code = Math.max(code, one);
     }
     outcome.code = code;
   });
