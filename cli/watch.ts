@@ -16,7 +16,7 @@ export function failingFirst(last: ReadonlyArray<{ id: string; verdict: string }
  * `grade --watch`: grades the one candidate, then again whenever a file in its folder changes (debounced;
  * build output and VCS folders ignored), running the checks that failed last time first. Runs until Ctrl-C.
  */
-export async function watchGrade(options: GradeOptions): Promise<number> {
+export async function watchGrade(options: GradeOptions, signal?: AbortSignal): Promise<number> {
   if (options.candidates.length !== 1) throw new UsageError('BAD_ARGUMENT', '--watch grades one --candidate');
   const dir = dirname(resolve(options.candidates[0] as string));
   let order: string[] | undefined = options.only;
@@ -27,17 +27,25 @@ export async function watchGrade(options: GradeOptions): Promise<number> {
     pending = true;
     wake?.();
   });
+  signal?.addEventListener('abort', () => wake?.());
+  let code = 0;
   try {
-    for (;;) {
+    while (!signal?.aborted) {
       if (!pending) await new Promise<void>((resolveWake) => (wake = resolveWake));
+      if (signal?.aborted) break;
       await new Promise((r) => setTimeout(r, 300)); // let an editor finish saving
       pending = false;
       options.err(`\n[watch] grading ${options.candidates[0]}${order && order !== options.only ? ' (last failing checks first)' : ''}`);
       let last: Array<{ id: string; verdict: string }> = [];
-      const code = await grade({ ...options, ...(order ? { only: order } : {}), onReport: (r) => (last = r.candidates.flatMap((c) => c.checks)) });
+      code = await grade({ ...options, ...(order ? { only: order } : {}), onReport: (r) => {
+          last = r.candidates.flatMap((c) => c.checks);
+          options.onReport?.(r);
+        },
+      });
       if (last.length > 0) order = failingFirst(last);
       options.err(`[watch] exit ${code}; waiting for changes in ${dir} (Ctrl-C to stop)`);
     }
+    return code;
   } finally {
     watcher.close();
   }
