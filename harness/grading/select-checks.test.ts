@@ -14,3 +14,17 @@ describe('selectChecks', () => {
     expect(() => selectChecks(all, ['broker.framin'])).toThrow(expect.objectContaining({ code: 'UNKNOWN_CHECK' }));
   });
 });
+
+describe('--only patterns', () => {
+  it('globs match anywhere with *, and a typo gets the closest ids', () => {
+    expect(selectChecks(all, ['*framing']).map((c) => c.id)).toEqual(['broker.framing']);
+    expect(selectChecks(all, ['broker.*']).map((c) => c.id)).toEqual(['broker.1-concurrent', 'broker.framing']);
+    expect(() => selectChecks(all, ['broker.framng'])).toThrow(/did you mean broker\.framing/);
+  });
+  it('an empty entry never widens into "everything"', () => {
+    for (const bad of [',', '', ' ', 'a,,b', 'a,']) expect(() => parseOnly(bad)).toThrow(expect.objectContaining({ code: 'BAD_ONLY' }));
+    expect(parseOnly(undefined)).toBeUndefined();
+    expect(parseOnly(' broker.framing , fixture.* ')).toEqual(['broker.framing', 'fixture.*']);
+    expect(() => selectChecks(all, [])).toThrow(expect.objectContaining({ code: 'BAD_ONLY' }));
+  });
+});
