@@ -5,7 +5,7 @@ import { KitError } from '../harness/common/errors.ts';
 import { KIT_VERSION } from '../harness/common/version.ts';
 import { gradeCandidate as gradeWithSuite } from '../harness/grading/grade-candidate.ts';
 import { replayCommand } from '../harness/grading/replay.ts';
-import { UsageError, selectChecks } from '../harness/grading/select-checks.ts';
+import { UsageError, selectChecks, validateOnly } from '../harness/grading/select-checks.ts';
 import { killAll } from '../harness/process/supervisor.ts';
 import { keyCandidates, renderBatch, renderBatchSummary, score } from '../harness/report/batch.ts';
 import { renderHtml } from '../harness/report/html.ts';
@@ -53,7 +53,7 @@ export function gradeCandidate(path: string, options: GradeOptions, prefix = '')
   return gradeWithSuite(path, {
     suites: SUITES,
     seed: options.seed,
-    ...(options.only ? { only: options.only } : {}),
+    ...(options.only ? { only: options.only, lenientOnly: options.candidates.length > 1 } : {}),
     ...(options.timeLimitMs !== undefined ? { timeLimitMs: options.timeLimitMs } : {}),
     strict: options.strict,
     parallel: options.parallel,
@@ -145,18 +145,24 @@ function exitOf(c: CandidateReport): number {
  */
 export async function grade(options: GradeOptions): Promise<number> {
   validateOutputs(gradeOutputs(options));
+  validateOnly(options.only, Object.values(SUITES).flatMap((suite) => suite.map((c) => c.id)));
   const candidates = shardOf(options.candidates, options.shard);
   if (candidates.length === 0) throw new UsageError('EMPTY_SHARD', `shard ${options.shard?.index}/${options.shard?.count} holds none of the ${options.candidates.length} candidates`);
   const report: GradeReport = { schemaVersion: REPORT_SCHEMA_VERSION, tool: 'meridian-kit', kitVersion: KIT_VERSION, seed: options.seed, startedAt: new Date().toISOString(), strict: options.strict, candidates: [], ok: false };
   const jobs = options.jobs ?? 1;
-  report.candidates = await pool(candidates, jobs, async (path, i) => {
+  const graded = await pool(candidates, jobs, async (path, i): Promise<CandidateReport | undefined> => {
     const started = performance.now();
     const prefix = jobs > 1 ? `[${i + 1}/${candidates.length}] ` : '';
     let result: CandidateReport;
     try {
       result = await gradeCandidate(path, options, prefix);
     } catch (error) {
-      // A usage problem (unknown --only id) is the grader's, not the candidate's: stop the whole run.
+      // In a batch, --only may name checks of other systems only: this candidate is then not graded.
+      if (error instanceof UsageError && error.code === 'NO_CHECKS' && candidates.length > 1) {
+        if (options.progress) options.err(`${prefix}skipped ${path}: ${error.message}`);
+        return undefined;
+      }
+      // Any other usage problem is the grader's, not the candidate's: stop the whole run.
       if (error instanceof UsageError) throw error;
       result = failedCandidate(path, error, performance.now() - started);
     }
@@ -172,6 +178,8 @@ export async function grade(options: GradeOptions): Promise<number> {
     options.out(`${text.join('\n')}\n`);
     return result;
   });
+  report.candidates = graded.filter((c): c is CandidateReport => c !== undefined);
+  if (report.candidates.length === 0) throw new UsageError('NO_CHECKS', '--only selects no check of any candidate');
   // Reports are written only once no candidate process remains, so nothing the candidate started can rewrite them.
   await killAll();
   keyCandidates(report.candidates);

@@ -15,6 +15,8 @@ export interface GradeCandidateOptions {
   seed: number;
   /** `--only` patterns (ids or globs); undefined runs every check. */
   only?: readonly string[];
+  /** Skip `only` patterns that match none of this candidate's checks (batches of several systems). Default false. */
+  lenientOnly?: boolean;
   /** Recommended checks gate too. Default false. */
   strict?: boolean;
   /** Parallel check slots. Default 4. */
@@ -60,9 +62,9 @@ export async function gradeCandidate(path: string, options: GradeCandidateOption
   if (build.ran) options.progress?.({ kind: 'built', durationMs: build.durationMs });
   const warnings = buildWarningsCheck(build);
   const all: CheckDefinition[] = [...manifestCommandChecks(candidate), ...(warnings ? [warnings] : []), ...suite];
-  const selected = selectChecks(all, options.only);
+  const selected = selectChecks(all, options.only, { lenient: options.lenientOnly ?? false });
   const checks = Number.isFinite(deadline) ? selected.map((c) => withDeadline(c, deadline, options.timeLimitMs!)) : selected;
-  if (checks.length === 0) throw new UsageError('NO_CHECKS', `no checks to run for ${candidate.manifest.name} (system ${candidate.manifest.system}): zero checks is never a pass`);
+  if (checks.length === 0) throw new UsageError('NO_CHECKS', `--only selects no check of ${candidate.manifest.name}: no checks to run for ${candidate.manifest.name} (system ${candidate.manifest.system}): zero checks is never a pass`);
   let done = 0;
   const results: CheckResult[] = await runChecks(checks, {
     candidate,

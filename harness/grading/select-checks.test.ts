@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckDefinition } from '../checks/check.ts';
-import { parseOnly, selectChecks } from './select-checks.ts';
+import { parseOnly, selectChecks, validateOnly } from './select-checks.ts';
 
 const check = (id: string): CheckDefinition => ({ id, system: 'broker', level: 'required', title: id, criterion: id, timeoutMs: 1, run: async () => ({ verdict: 'PASS', evidence: { summary: '' } }) });
 const all = ['broker.1-concurrent', 'broker.framing', 'fixture.a', 'fixture.b'].map(check);
@@ -26,5 +26,14 @@ describe('--only patterns', () => {
     expect(parseOnly(undefined)).toBeUndefined();
     expect(parseOnly(' broker.framing , fixture.* ')).toEqual(['broker.framing', 'fixture.*']);
     expect(() => selectChecks(all, [])).toThrow(expect.objectContaining({ code: 'BAD_ONLY' }));
+  });
+});
+
+describe('--only over a batch of several systems', () => {
+  it('a pattern must match some system; each candidate then runs only what matches its own suite', () => {
+    expect(() => validateOnly(['broker.framing', 'store.quorum', 'build.*'], ['broker.framing', 'store.quorum'])).not.toThrow();
+    expect(() => validateOnly(['store.quorom'], ['broker.framing', 'store.quorum'])).toThrow(/did you mean store\.quorum/);
+    expect(selectChecks(all, ['store.quorum', 'broker.framing'], { lenient: true }).map((c) => c.id)).toEqual(['broker.framing']);
+    expect(selectChecks(all, ['store.quorum'], { lenient: true })).toEqual([]);
   });
 });

@@ -47,17 +47,34 @@ export function closest(wrong: string, known: readonly string[]): string[] {
 }
 
 /**
- * The checks named by `--only` — exact ids or globs with `*` (`broker.*`, `*.sigterm`) — in the order given;
- * a pattern that matches nothing is a UsageError with the closest ids, never silently running fewer checks.
+ * Checks `--only` against every id the kit knows (all systems' suites) before a batch starts: a pattern that
+ * matches no check of any system is a UsageError with the closest ids. `build.*` ids come from each manifest's
+ * `checks`, so they are accepted here and resolved per candidate.
  */
-export function selectChecks(all: readonly CheckDefinition[], only: readonly string[] | undefined): CheckDefinition[] {
+export function validateOnly(only: readonly string[] | undefined, knownIds: readonly string[]): void {
+  for (const pattern of only ?? []) {
+    if (pattern.startsWith('build.')) continue;
+    const re = globToRegExp(pattern);
+    if (knownIds.some((id) => re.test(id))) continue;
+    const near = closest(pattern, knownIds);
+    throw new UsageError('UNKNOWN_CHECK', `unknown check id "${pattern}"; ${near.length > 0 ? `did you mean ${near.join(', ')}?` : 'see meridian-kit checks'}`);
+  }
+}
+
+/**
+ * The checks named by `--only` — exact ids or globs with `*` (`broker.*`, `*.sigterm`) — in the order given;
+ * a pattern that matches nothing is a UsageError with the closest ids, never silently running fewer checks
+ * (`lenient`: in a batch of several systems, patterns for other systems are skipped; {@link validateOnly} has
+ * checked them against every system first).
+ */
+export function selectChecks(all: readonly CheckDefinition[], only: readonly string[] | undefined, options: { lenient?: boolean } = {}): CheckDefinition[] {
   if (only === undefined) return [...all];
   if (only.length === 0) throw new UsageError('BAD_ONLY', '--only names no check');
   const picked: CheckDefinition[] = [];
   for (const pattern of only) {
     const re = globToRegExp(pattern);
     const matches = all.filter((c) => re.test(c.id));
-    if (matches.length === 0) {
+    if (matches.length === 0 && !options.lenient) {
       const near = closest(pattern, all.map((c) => c.id));
       const hint = near.length > 0 ? `did you mean ${near.join(', ')}?` : `known: ${all.map((c) => c.id).join(', ')}`;
       throw new UsageError('UNKNOWN_CHECK', `unknown check id "${pattern}"; ${hint}`);

@@ -103,7 +103,7 @@ export function renderBatchSummary(report: GradeReport, width = 100): string {
       const shown = name.length > nameWidth ? `${name.slice(0, nameWidth - 1)}…` : name.padEnd(nameWidth);
       const why = oneLine(reason(c));
       const room = Math.max(20, width - nameWidth - 22);
-      lines.push(`  ${shown}  ${score(c).text.padStart(7)}  ${(c.ok ? 'OK' : 'NOT OK').padEnd(6)}  ${why.length > room ? `${why.slice(0, room - 1)}…` : why}`);
+      lines.push(`  ${shown}  ${score(c).text.padStart(7)}  ${(c.ok ? 'OK' : 'NOT OK').padEnd(6)}  ${why.length > room ? `${why.slice(0, room - 1)}…` : why}`.trimEnd());
     }
     lines.push('');
   }
