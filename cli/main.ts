@@ -74,7 +74,7 @@ export function buildProgram(outcome: Outcome): Command {
       .option('--csv <file>', 'batch table, one row per candidate; its Markdown twin goes to the same name with .md')
       .option('--watch', "re-grade whenever a file in the candidate's folder changes (last failing checks first)")
       .option('-q, --quiet', 'no progress lines on stderr'),
-  ).action(async (opts, cmd: Command) => {
+  ).action(async (opts) => {
     const { grade } = await import('./grade.ts');
     const candidates: string[] = opts.candidate && !opts.allReferences ? opts.candidate : referenceManifests();
     if (candidates.length === 0) throw new KitError('NO_CANDIDATE', 'no candidate given and no bundled reference found');
@@ -102,7 +102,6 @@ export function buildProgram(outcome: Outcome): Command {
       outcome.code = await watchGrade(options);
       return;
     }
-    void cmd;
     outcome.code = await grade(options);
   });
 
