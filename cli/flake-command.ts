@@ -6,7 +6,8 @@ import { KitError } from '../harness/common/errors.ts';
 import { KIT_VERSION } from '../harness/common/version.ts';
 import { flake, mergeFlakeReports, parseShard, renderFlake, type FlakeReport } from '../harness/flake/flake.ts';
 import { manifestLabel, replayCommand } from '../harness/grading/replay.ts';
-import { UsageError, selectChecks } from '../harness/grading/select-checks.ts';
+import { UsageError, selectChecks, validateOnly } from '../harness/grading/select-checks.ts';
+import { buildWarningsCheck, manifestCommandChecks } from '../harness/checks/build-checks.ts';
 import { killAll } from '../harness/process/supervisor.ts';
 import { keyCandidates, renderBatch, renderBatchSummary } from '../harness/report/batch.ts';
 import { renderHtml } from '../harness/report/html.ts';
@@ -52,11 +53,22 @@ export async function flakeCommand(options: FlakeCommandOptions): Promise<number
   }
   if (options.json && options.candidates.length > 1) throw new UsageError('BAD_ARGUMENT', '--json holds one flake report: give one --candidate with it');
   if (options.json) validateOutputs([{ flag: '--json', path: options.json }]);
+  validateOnly(options.only, Object.values(SUITES).flatMap((suite) => suite.map((c) => c.id)));
   let exitCode = 0;
+  let flaked = 0;
   for (const path of options.candidates) {
     const candidate = await loadCandidate(path);
-    await buildCandidate(candidate);
-    const checks = selectChecks(SUITES[candidate.manifest.system], options.only);
+    const build = await buildCandidate(candidate);
+    // The manifest's own checks (build.NAME) run only when --only asks for them, like any other id.
+    const warnings = buildWarningsCheck(build);
+    const all = options.only ? [...manifestCommandChecks(candidate), ...(warnings ? [warnings] : []), ...SUITES[candidate.manifest.system]] : [...SUITES[candidate.manifest.system]];
+    const checks = selectChecks(all, options.only, { lenient: options.candidates.length > 1 });
+    if (checks.length === 0) {
+      if (options.candidates.length === 1) throw new UsageError('NO_CHECKS', `--only selects no check of ${candidate.manifest.name}`);
+      if (!options.quiet) process.stderr.write(`[flake] skipped ${candidate.manifest.name}: --only selects none of its checks\n`);
+      continue;
+    }
+    flaked++;
     const tty = process.stderr.isTTY === true;
     let lastPrinted = -1;
     const report = await flake({
@@ -103,6 +115,7 @@ export async function flakeCommand(options: FlakeCommandOptions): Promise<number
     }
     exitCode = Math.max(exitCode, code);
   }
+  if (flaked === 0) throw new UsageError('NO_CHECKS', '--only selects no check of any candidate');
   return exitCode;
 }
 

@@ -113,6 +113,17 @@ describe('command-line conventions', () => {
     expect(JSON.parse(await readFile(join(runs, 'latest', 'run.json'), 'utf8'))).toMatchObject({ kind: 'grade', verdict: 'OK', seed: 3 });
   }, 60_000);
 
+  it('flake takes --only build.* (the manifest\'s own checks) like grade', async () => {
+    const cand = join(dir, 'cand');
+    await import('node:fs/promises').then(async (fs) => {
+      await fs.mkdir(cand, { recursive: true });
+      await fs.writeFile(join(cand, 'manifest.json'), JSON.stringify({ system: 'broker', name: 'b', command: ['true'], env: { MERIDIAN_BIND: '{bind}' }, checks: { lint: 'true' } }));
+    });
+    const r = await run('flake', '--candidate', join(cand, 'manifest.json'), '--only', 'build.*', '--runs', '3', '--seed', '1', '--json', join(dir, 'fb.json'), '--no-history', '--quiet');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'fb.json'), 'utf8')).checks.map((c: { id: string; pass: number }) => [c.id, c.pass])).toEqual([['build.lint', 3]]);
+  }, 60_000);
+
   it('flake takes --only globs and creates the folder of its --json report', async () => {
     const path = join(dir, 'deep', 'er', 'flake.json');
     const r = await run('flake', '--candidate', REF, '--only', 'broker.fram*', '--runs', '2', '--seed', '4', '--json', path, '--no-history', '--quiet');
