@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { validateOutputs } from './output-paths.ts';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { KitError } from '../harness/common/errors.ts';
 
@@ -45,6 +46,8 @@ export function starterManifest(system: System, lang: Lang, name: string): Recor
 export async function initCommand(opts: { system: System; lang: Lang; out: string; force?: boolean }, out: (t: string) => void): Promise<number> {
   const path = resolve(opts.out);
   if (existsSync(path) && !opts.force) throw new KitError('INIT_EXISTS', `${opts.out} exists; pass --force to overwrite it`);
+  validateOutputs([{ flag: '--out', path }]);
+  await mkdir(dirname(path), { recursive: true });
   const name = (basename(dirname(path)).replace(/[^\w.@+-]+/g, '-') || `my-${opts.system}`).slice(0, 80);
   const manifest = starterManifest(opts.system, opts.lang, name);
   await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
