@@ -15,8 +15,8 @@ import { renderJunit } from '../harness/report/junit.ts';
 import { renderMarkdown } from '../harness/report/markdown.ts';
 import type { GradeReport } from '../harness/report/report.ts';
 import { paintVerdict } from '../harness/report/table.ts';
-import { validateOutputs, type OutputPath } from './output-paths.ts';
-import { saveRun } from './run-history.ts';
+import { validateFolder, validateOutputs, type OutputPath } from './output-paths.ts';
+import { DEFAULT_RUNS_DIR, saveRun } from './run-history.ts';
 import { SUITES } from './suites.ts';
 
 export interface FlakeCommandOptions {
@@ -53,6 +53,7 @@ export async function flakeCommand(options: FlakeCommandOptions): Promise<number
   }
   if (options.json && options.candidates.length > 1) throw new UsageError('BAD_ARGUMENT', '--json holds one flake report: give one --candidate with it');
   if (options.json) validateOutputs([{ flag: '--json', path: options.json }]);
+  if (options.history !== false) validateFolder('--runs-dir', options.history ?? DEFAULT_RUNS_DIR);
   validateOnly(options.only, Object.values(SUITES).flatMap((suite) => suite.map((c) => c.id)));
   let exitCode = 0;
   let flaked = 0;
@@ -99,7 +100,7 @@ export async function flakeCommand(options: FlakeCommandOptions): Promise<number
     const code = flakeExitCode(report);
     if (options.history !== false) {
       const verdicts = report.checks.map((c) => c.verdict);
-      await saveRun(options.history ?? '.meridian/runs', {
+      await saveRun(options.history ?? DEFAULT_RUNS_DIR, {
         kind: 'flake',
         name: candidate.manifest.name,
         verdict: verdicts.includes('FLAKY') ? 'FLAKY' : code === 0 ? 'OK' : 'NOT OK',

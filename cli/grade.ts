@@ -13,8 +13,8 @@ import { renderJunit } from '../harness/report/junit.ts';
 import { renderMarkdown } from '../harness/report/markdown.ts';
 import { REPORT_SCHEMA_VERSION, summarize, type CandidateReport, type GradeReport } from '../harness/report/report.ts';
 import { formatMs, paintVerdict, renderFailures, renderTable } from '../harness/report/table.ts';
-import { validateOutputs, type OutputPath } from './output-paths.ts';
-import { saveRun } from './run-history.ts';
+import { validateFolder, validateOutputs, type OutputPath } from './output-paths.ts';
+import { DEFAULT_RUNS_DIR, saveRun } from './run-history.ts';
 import { SUITES } from './suites.ts';
 
 export { UsageError, selectChecks, replayCommand };
@@ -145,6 +145,7 @@ function exitOf(c: CandidateReport): number {
  */
 export async function grade(options: GradeOptions): Promise<number> {
   validateOutputs(gradeOutputs(options));
+  if (options.history !== false) validateFolder('--runs-dir', options.history ?? DEFAULT_RUNS_DIR);
   validateOnly(options.only, Object.values(SUITES).flatMap((suite) => suite.map((c) => c.id)));
   const candidates = shardOf(options.candidates, options.shard);
   if (candidates.length === 0) throw new UsageError('EMPTY_SHARD', `shard ${options.shard?.index}/${options.shard?.count} holds none of the ${options.candidates.length} candidates`);
@@ -201,7 +202,7 @@ export async function grade(options: GradeOptions): Promise<number> {
     const one = report.candidates.length === 1 ? report.candidates[0] : undefined;
     const passed = report.candidates.filter((c) => c.ok).length;
     const dir = await saveRun(
-      options.history ?? '.meridian/runs',
+      options.history ?? DEFAULT_RUNS_DIR,
       {
         kind: 'grade',
         name: one ? (one.key ?? one.name) : `batch-${report.candidates.length}`,

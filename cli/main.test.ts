@@ -89,6 +89,9 @@ describe('command-line conventions', () => {
     expect(underFile.err).toContain('BAD_OUTPUT');
     const twice = await run('grade', '--candidate', REF, '--json', join(dir, 'a'), '--html', join(dir, 'a'), '--no-history');
     expect(twice.code).toBe(2);
+    const runsOnFile = await run('grade', '--candidate', REF, '--runs-dir', REF);
+    expect(runsOnFile.code).toBe(2);
+    expect(runsOnFile.err).toContain('--runs-dir');
   });
 
   it('flake --shard without --seed is refused with the fix, so merge never meets shards of different seeds', async () => {

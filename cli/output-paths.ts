@@ -54,3 +54,23 @@ export function validateOutputs(outputs: readonly OutputPath[]): void {
     }
   }
 }
+
+/** Checks a folder the run will write into (the runs folder): an existing file there, or no write access, is BAD_OUTPUT. */
+export function validateFolder(flag: string, path: string): void {
+  const full = resolve(path);
+  let exists = false;
+  try {
+    if (!statSync(full).isDirectory()) throw new UsageError('BAD_OUTPUT', `${flag} ${path} is a file: name a folder`);
+    exists = true;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+  }
+  const target = exists ? full : existingAncestor(dirname(full));
+  try {
+    if (!statSync(target).isDirectory()) throw new UsageError('BAD_OUTPUT', `${flag} ${path}: ${target} is not a folder`);
+    accessSync(target, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError('BAD_OUTPUT', `${flag} ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'no access'} on ${target})`);
+  }
+}
