@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SystemName } from '../harness/candidate/manifest.ts';
 import type { CheckResult } from '../harness/checks/check.ts';
-import { gradeCandidate, type GradeOptions } from '../harness/cli/grade.ts';
-import { SUITES } from '../harness/cli/suites.ts';
+import { gradeCandidate, type GradeCandidateOptions } from '../harness/grading/grade-candidate.ts';
+import { SUITES } from './suites.ts';
 import { killAll, liveCount } from '../harness/process/supervisor.ts';
 import type { CandidateReport } from '../harness/report/report.ts';
 import { ROOT, killMatrix } from './kill-matrix.ts';
@@ -20,7 +20,7 @@ export interface KillMatrixOptions {
   onFailure?: (check: CheckResult) => void;
 }
 
-const options = (only?: string[]): GradeOptions => ({ candidates: [], seed: KILL_MATRIX_SEED, only, strict: false, parallel: 3, progress: false, out: () => {}, err: () => {} });
+const options = (only?: string[]): GradeCandidateOptions => ({ suites: SUITES, seed: KILL_MATRIX_SEED, only, strict: false, parallel: 3 });
 
 const notPassing = (checks: readonly CheckResult[]): string[] => checks.filter((c) => c.level !== 'advisory' && c.verdict !== 'PASS').map((c) => `${c.id}: ${c.verdict} ${c.evidence.summary}`);
 

@@ -24,12 +24,13 @@ import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadCandidate } from '../harness/candidate/candidate.ts';
+import { ROOT } from '../harness/common/root.ts';
 import { nowUs, waitFor } from '../harness/load/clock.ts';
 import { runStress } from '../harness/load/stress/index.ts';
 import type { StressResult } from '../harness/load/stress/index.ts';
 import { encodeFrame } from '../harness/wire/frame.ts';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
+
 
 export interface BenchBrokerOptions {
   readonly manifest?: string;

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadCandidate } from '../../harness/candidate/candidate.ts';
-import { gradeCandidate, replayCommand } from '../../harness/cli/grade.ts';
+import { gradeCandidate, replayCommand } from '../../harness/grading/index.ts';
+import { SUITES } from '../suites.ts';
 import { flake } from '../../harness/flake/flake.ts';
 import { killAll } from '../../harness/process/supervisor.ts';
 import { midFrameCheck } from './checks/shutdown.ts';
@@ -11,7 +12,7 @@ afterAll(async () => {
   await killAll();
 });
 
-const quiet = { strict: false, parallel: 3, progress: false, out: () => {}, err: () => {} };
+const quiet = { suites: SUITES, strict: false, parallel: 3 };
 
 describe('flake detection on a timing-fragile broker', () => {
   it('reports FLAKY, and each failing seed\'s replay command reproduces the failure', async () => {
@@ -28,7 +29,7 @@ describe('flake detection on a timing-fragile broker', () => {
     const failure = stats.failures[0]!;
     expect(failure.replay).toContain(`--only broker.4-mid-frame --seed ${failure.seed}`);
     // Replaying that seed gives the same verdict: the flake is in the candidate, not in the kit.
-    const replayed = await gradeCandidate(path, { ...quiet, candidates: [], seed: failure.seed, only: ['broker.4-mid-frame'] });
+    const replayed = await gradeCandidate(path, { ...quiet, seed: failure.seed, only: ['broker.4-mid-frame'] });
     expect(replayed.checks[0]?.verdict).toBe('FAIL');
   }, 180_000);
 });

@@ -9,9 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gradeCandidate } from '../../harness/cli/grade.ts';
+import { gradeCandidate } from '../../harness/grading/grade-candidate.ts';
 import { killAll, liveCount } from '../../harness/process/supervisor.ts';
-import { ROOT } from '../kill-matrix.ts';
+import { ROOT } from '../../harness/common/root.ts';
+import { SUITES } from '../suites.ts';
 
 const RUNS = [11, 12, 13];
 const dir = mkdtempSync(join(tmpdir(), 'gossip-one-per-process-'));
@@ -42,7 +43,7 @@ describe('gossip round barrier at one node per process', () => {
     const path = manifest();
     const verdicts: string[] = [];
     for (const seed of RUNS) {
-      const report = await gradeCandidate(path, { candidates: [], seed, only: ['gossip.suspicion'], strict: false, parallel: 1, progress: false, out: () => {}, err: () => {} });
+      const report = await gradeCandidate(path, { suites: SUITES, seed, only: ['gossip.suspicion'], strict: false, parallel: 1 });
       const check = report.checks.find((c) => c.id === 'gossip.suspicion');
       verdicts.push(`seed ${seed}: ${check?.verdict} ${check?.evidence.summary}`);
     }

@@ -134,6 +134,14 @@ export function builtOver(cwd: string): string | undefined {
   return buildLayers.get(cwd)?.upper;
 }
 
+/** Deletes the build layer of one candidate folder (its grade is over). */
+export function releaseBuildLayer(cwd: string): void {
+  const layer = buildLayers.get(cwd);
+  if (!layer) return;
+  rmSync(layer.root, { recursive: true, force: true });
+  buildLayers.delete(cwd);
+}
+
 /** Deletes every build layer (the candidates' build outputs) of this kit process. */
 export function releaseBuildLayers(): void {
   for (const layer of buildLayers.values()) rmSync(layer.root, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import type { CheckResult } from '../checks/check.ts';
 import type { Verdict } from '../checks/verdict.ts';
 import { renderSvgPlot, type Plot } from './plot.ts';
 import { html, htmlLines } from './candidate-text.ts';
+import { anchorId, candidateKey } from './batch.ts';
 import type { GradeReport } from './report.ts';
 
 const esc = html;
@@ -30,13 +31,13 @@ function timeline(rows: readonly TimelineRow[]): string {
   return `<h4>Fault timeline</h4><div class="timeline">${marks}</div><table class="small">${table}</table>`;
 }
 
-function detail(c: CheckResult): string {
+function detail(c: CheckResult, anchor: string): string {
   const data = c.evidence.data ?? {};
   const plots = Array.isArray(data.plots) ? (data.plots as Plot[]).map((p) => renderSvgPlot(p)).join('') : '';
   const rows = Array.isArray(data.timeline) ? (data.timeline as TimelineRow[]) : [];
   const metrics = c.evidence.metrics ? `<h4>Metrics</h4><table class="small">${Object.entries(c.evidence.metrics).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`).join('')}</table>` : '';
   const open = c.verdict === 'FAIL' || c.verdict === 'FLAKY' || c.verdict === 'ERROR' ? ' open' : '';
-  return `<details id="${esc(c.id)}"${open}><summary>${badge(c.verdict)} <b>${esc(c.id)}</b> — ${esc(c.evidence.summary)}</summary>
+  return `<details id="${esc(anchor)}"${open}><summary>${badge(c.verdict)} <b>${esc(c.id)}</b> — ${esc(c.evidence.summary)}</summary>
 <p class="criterion"><b>Criterion.</b> ${esc(c.criterion)}</p>
 ${list('Sent', c.evidence.sent)}${list('Observed', c.evidence.observed)}${metrics}${plots}${timeline(rows)}${list('Notes', c.evidence.notes)}${list("Candidate's last log lines", c.evidence.logs)}
 <h4>Replay</h4><pre>${esc(c.replay)}</pre></details>`;
@@ -44,13 +45,15 @@ ${list('Sent', c.evidence.sent)}${list('Observed', c.evidence.observed)}${metric
 
 /** One self-contained HTML page per grade: no scripts, no external assets. */
 export function renderHtml(report: GradeReport): string {
-  const sections = report.candidates.map((cand) => {
+  const sections = report.candidates.map((cand, index) => {
+    const head = `<section id="c${index + 1}"><h2>${esc(candidateKey(cand))} <small>(${esc(cand.system)}, ${esc(cand.manifest)})</small> ${cand.ok ? badge('PASS') : badge('FAIL')}</h2>`;
+    if (cand.failure) return `${head}\n<p><b>Could not be graded:</b> ${esc(`${cand.failure.code}: ${cand.failure.message}`)}</p>${list('Last lines of the output', cand.failure.logTail)}</section>`;
     const rows = cand.checks
-      .map((c) => `<tr><td><a href="#${esc(c.id)}">${esc(c.id)}</a></td><td>${c.level}</td><td>${badge(c.verdict)}</td><td>${esc(c.evidence.summary)}</td><td class="num">${(c.durationMs / 1000).toFixed(1)} s</td></tr>`)
+      .map((c) => `<tr><td><a href="#${esc(anchorId(index, c.id))}">${esc(c.id)}</a></td><td>${c.level}</td><td>${badge(c.verdict)}</td><td>${esc(c.evidence.summary)}</td><td class="num">${(c.durationMs / 1000).toFixed(1)} s</td></tr>`)
       .join('\n');
-    return `<section><h2>${esc(cand.name)} <small>(${esc(cand.system)}, ${esc(cand.manifest)})</small> ${cand.ok ? badge('PASS') : badge('FAIL')}</h2>
+    return `${head}
 <table><thead><tr><th>Check</th><th>Level</th><th>Verdict</th><th>Evidence</th><th>Time</th></tr></thead><tbody>${rows}</tbody></table>
-${cand.checks.map(detail).join('\n')}</section>`;
+${cand.checks.map((c) => detail(c, anchorId(index, c.id))).join('\n')}</section>`;
   });
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>meridian-kit report</title>
 <style>
@@ -63,7 +66,7 @@ summary{cursor:pointer}.criterion{color:#57606a}.timeline{position:relative;heig
 .mark{position:absolute;top:0;width:3px;height:18px;background:#cf222e}
 </style></head><body>
 <h1>meridian-kit report</h1>
-<p>Seed <code>${report.seed}</code> · started ${esc(report.startedAt)} · ${report.strict ? 'strict' : 'required checks gate'} · overall ${report.ok ? badge('PASS') : badge('FAIL')}</p>
+<p>meridian-kit ${esc(report.kitVersion ?? '')} · seed <code>${report.seed}</code> · started ${esc(report.startedAt)} · ${report.strict ? 'strict' : 'required checks gate'} · overall ${report.ok ? badge('PASS') : badge('FAIL')}</p>
 ${sections.join('\n')}
 </body></html>
 `;

@@ -51,7 +51,7 @@ describe('renderers', () => {
   it('batch tables have a row per candidate and a column per check', () => {
     const both: GradeReport = { ...r, candidates: [...r.candidates, ...report([check('broker.framing', 'PASS')], 'other').candidates] };
     const { csv, markdown } = renderBatch(both);
-    expect(csv.trim().split('\n')).toEqual(['candidate,system,ok,broker.framing,broker.2-fanout', 'cand,broker,false,FAIL,PASS', 'other,broker,true,PASS,']);
-    expect(markdown).toContain('| other | ✅ |');
+    expect(csv.trim().split('\n')).toEqual(['candidate,manifest,system,ok,score,reason,log_tail,broker.framing,broker.2-fanout', 'cand,m.json,broker,false,1/2,broker.framing FAIL,,FAIL,PASS', 'other,m.json,broker,true,1/1,,,PASS,']);
+    expect(markdown).toContain('| other | m.json | 1/1 | ✅ | ✅ | · |');
   });
 });

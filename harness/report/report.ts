@@ -4,7 +4,21 @@ import type { Verdict } from '../checks/verdict.ts';
 /** Version of the JSON report's shape: bump on any breaking change. */
 export const REPORT_SCHEMA_VERSION = 1;
 
+/** Why a candidate could not be graded at all (invalid manifest, failed build, time limit): a failed row. */
+export interface CandidateFailure {
+  /** The KitError code (MANIFEST_INVALID, BUILD_FAILED…). */
+  code: string;
+  message: string;
+  /** The last lines of the build's output (or of whatever failed), oldest first. */
+  logTail: string[];
+}
+
 export interface CandidateReport {
+  /**
+   * The candidate's name in this report: its manifest `name`, or `name (manifest path)` when two candidates
+   * of one batch share a name. Rows, suites and anchors are keyed by it; the manifest path stays the identity.
+   */
+  key?: string;
   name: string;
   system: string;
   manifest: string;
@@ -13,11 +27,15 @@ export interface CandidateReport {
   /** Required checks all PASS (and recommended too under --strict). */
   ok: boolean;
   durationMs: number;
+  /** Set when the candidate could not be graded: `checks` is then empty and `ok` false. */
+  failure?: CandidateFailure;
 }
 
 export interface GradeReport {
   schemaVersion: number;
   tool: string;
+  /** The kit's version (package.json) that produced the report. */
+  kitVersion?: string;
   seed: number;
   startedAt: string;
   strict: boolean;

@@ -1,10 +1,11 @@
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCandidate } from '../../candidate/candidate.ts';
+import { ROOT } from '../../common/root.ts';
 import { killAll, liveCount } from '../../process/supervisor.ts';
 import { READ_MODES, renderStoreHtml, renderStoreSummary, runStoreLoad } from './store.ts';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
+
 
 afterAll(async () => {
   await killAll();

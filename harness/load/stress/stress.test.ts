@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stressCommand } from '../../cli/stress-command.ts';
+import { stressCommand } from '../../../cli/stress-command.ts';
 import { loadCandidate } from '../../candidate/candidate.ts';
+import { ROOT } from '../../common/root.ts';
 import { killAll, liveCount } from '../../process/supervisor.ts';
 import type { BrokerEvent } from '../../wire/broker-events.ts';
 import { FrameDecoder } from '../../wire/frame.ts';
@@ -20,7 +21,7 @@ import type { StressResult } from './stress.ts';
 import { EventHub } from './target.ts';
 import type { BrokerTarget } from './target.ts';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
+
 
 interface FakeBrokerOptions {
   readonly handlers: number;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { grade } from '../harness/cli/grade.ts';
+import { grade } from './grade.ts';
 import { sandboxStatus } from '../harness/process/sandbox-mode.ts';
 import { SANDBOX_UID } from '../harness/process/sandbox.ts';
 import { killAll } from '../harness/process/supervisor.ts';
@@ -114,7 +114,7 @@ describe.skipIf(!sandboxed)('hostile candidates (sandbox on)', { timeout: 90_000
   });
 
   it('Ctrl-C on the kit during a build kills the build at once', async () => {
-    const kit = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'harness/cli/main.ts'), 'grade', '--candidate', manifest('slow-build'), '--quiet'], { cwd: ROOT, stdio: 'ignore' });
+    const kit = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), 'grade', '--candidate', manifest('slow-build'), '--quiet'], { cwd: ROOT, stdio: 'ignore' });
     const exited = new Promise<number | null>((done) => kit.once('exit', (code) => done(code)));
     expect(await until(() => leftovers().some((l) => l.includes('7774')), 30_000), 'the build started').toBe(true);
     const signalled = performance.now();
@@ -126,7 +126,7 @@ describe.skipIf(!sandboxed)('hostile candidates (sandbox on)', { timeout: 90_000
   });
 
   it('the kit killed outright (SIGKILL) during a build takes the build with it', async () => {
-    const kit = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'harness/cli/main.ts'), 'grade', '--candidate', manifest('slow-build'), '--quiet'], { cwd: ROOT, stdio: 'ignore' });
+    const kit = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), 'grade', '--candidate', manifest('slow-build'), '--quiet'], { cwd: ROOT, stdio: 'ignore' });
     const exited = new Promise<void>((done) => kit.once('exit', () => done()));
     expect(await until(() => leftovers().some((l) => l.includes('7774')), 30_000), 'the build started').toBe(true);
     kit.kill('SIGKILL');

@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { buildCandidate } from '../candidate/build.ts';
-import { loadCandidate } from '../candidate/candidate.ts';
-import { KitError } from '../common/errors.ts';
-import { newRunSeed } from '../common/random.ts';
-import type { PayloadKind } from '../load/payload-factory.ts';
+import { buildCandidate } from '../harness/candidate/build.ts';
+import { loadCandidate } from '../harness/candidate/candidate.ts';
+import { KitError } from '../harness/common/errors.ts';
+import { newRunSeed } from '../harness/common/random.ts';
+import type { PayloadKind } from '../harness/load/payload-factory.ts';
 import {
   STRESS_DEFAULTS,
   formatProgress,
@@ -17,9 +17,9 @@ import {
   renderStressSummary,
   runStoreLoad,
   runStress,
-} from '../load/stress/index.ts';
-import { checkThresholds, parseStressExtras, renderComparison, renderThresholds, runComparison, runTargetStress } from '../load/stress/index.ts';
-import type { EventSource, StressExtraValues, StressProgress, StressResult } from '../load/stress/index.ts';
+} from '../harness/load/stress/index.ts';
+import { checkThresholds, parseStressExtras, renderComparison, renderThresholds, runComparison, runTargetStress } from '../harness/load/stress/index.ts';
+import type { EventSource, StressExtraValues, StressProgress, StressResult } from '../harness/load/stress/index.ts';
 
 export interface StressValues extends StressExtraValues {
   candidate?: string[];
@@ -59,7 +59,7 @@ export async function stressCommand(values: StressValues, out: (t: string) => vo
     const extras = parseStressExtras(values);
     const paths = values.candidate ?? [];
     if (extras.target !== undefined && paths.length > 0) throw new KitError('BAD_ARGUMENT', 'give --target host:port or --candidate manifests, not both');
-    const path = extras.target !== undefined ? join(import.meta.dirname, '../load/null-broker/manifest.json') : paths[0];
+    const path = extras.target !== undefined ? join(import.meta.dirname, '../harness/load/null-broker/manifest.json') : paths[0];
     if (!path) throw new KitError('BAD_ARGUMENT', 'stress takes a --candidate manifest (several to compare them) or --target host:port');
     if (values.size !== undefined && values.sizes !== undefined) throw new KitError('BAD_ARGUMENT', 'give --size or --sizes, not both');
     const seed = values.seed !== undefined ? Number(values.seed) : newRunSeed();
