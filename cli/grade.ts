@@ -154,6 +154,7 @@ export async function grade(options: GradeOptions): Promise<number> {
   const report: GradeReport = { schemaVersion: REPORT_SCHEMA_VERSION, tool: 'meridian-kit', kitVersion: KIT_VERSION, seed: options.seed, startedAt: new Date().toISOString(), strict: options.strict, candidates: [], ok: false };
   // The CLI refused `--sandbox required` where the OS cannot isolate; every report says what was in force.
   report.isolation = sandboxStatus().summary;
+  if (options.progress) options.err(`isolation: ${report.isolation}`);
   const jobs = options.jobs ?? 1;
   const graded = await pool(candidates, jobs, async (path, i): Promise<CandidateReport | undefined> => {
     const started = performance.now();

@@ -65,9 +65,10 @@ export function buildProgram(outcome: Outcome): Command {
       const mode = action.optsWithGlobals().sandbox as string | undefined;
       if (mode !== undefined) setSandboxMode(mode);
       if (!['grade', 'flake', 'stress'].includes(action.name())) return;
-      // Refuses (exit 2) under `required` where the OS cannot isolate; says so when `auto` falls back.
+      // Refuses (exit 2) under `required` where the OS cannot isolate; says so when `auto` falls back. The
+      // isolation in force is in every report and in the grade's first progress line.
       const sandbox = assertSandboxAllowed();
-      err(`meridian-kit: ${sandbox.warning ?? `isolation: ${sandbox.summary}`}`);
+      if (sandbox.warning) err(`meridian-kit: ${sandbox.warning}`);
     });
 
   withHistory(

@@ -9,7 +9,7 @@
 import type { SystemName } from './manifest.ts';
 
 export const KNOBS: Readonly<Record<SystemName, readonly string[]>> = {
-  broker: ['handlers', 'slowHandlerMs', 'capacity', 'logFrames', 'statsMs'],
+  broker: ['handlers', 'slowHandlerMs', 'capacity', 'logFrames', 'logProbes', 'statsMs'],
   store: ['quorum', 'writeTimeoutMs'],
   gossip: ['mode', 'periodMs', 'probeTimeoutMs', 'suspicionMs', 'suspicionRounds', 'indirectChecks', 'fanout', 'pushPullRounds'],
 };

@@ -42,13 +42,18 @@ if [ -n "$SBX_UPPER" ]; then
 elif [ -n "$SBX_LAYER" ]; then
   mount -t overlay meridian-built -o "ro,lowerdir=$SBX_LAYER:$SBX_CWD" "$SBX_CWD"
 fi
+# A folder under /tmp or /dev/shm (a mkdtemp submission) would vanish under the private tmpfs: park it
+# on the kit's staging folder and move it back once the tmpfs is mounted (before anything is read-only).
+keep=
+case "$SBX_CWD" in /tmp/*|/dev/shm/*) mount --rbind "$SBX_CWD" "$SBX_STAGE"; keep=1;; esac
+mount -t tmpfs -o "size=$SBX_TMP_BYTES,mode=1777,nosuid,nodev" meridian-tmp /tmp
+if [ -d /dev/shm ]; then mount -t tmpfs -o "size=$SBX_TMP_BYTES,mode=1777,nosuid,nodev" meridian-shm /dev/shm; fi
+if [ -n "$keep" ]; then mkdir -p "$SBX_CWD"; mount --move "$SBX_STAGE" "$SBX_CWD"; fi
 for m in $(awk '{print $2}' /proc/self/mounts | sort -u); do
-  case "$m" in /proc|/proc/*|/sys|/sys/*|/dev|/dev/*) continue;; esac
+  case "$m" in /proc|/proc/*|/sys|/sys/*|/dev|/dev/*|/tmp) continue;; esac
   if [ -n "$SBX_UPPER" ] && [ "$m" = "$SBX_CWD" ]; then continue; fi
   mount -o remount,bind,ro "$m" 2>/dev/null || true
 done
-mount -t tmpfs -o "size=$SBX_TMP_BYTES,mode=1777,nosuid,nodev" meridian-tmp /tmp
-if [ -d /dev/shm ]; then mount -t tmpfs -o "size=$SBX_TMP_BYTES,mode=1777,nosuid,nodev" meridian-shm /dev/shm; fi
 mkdir -m 700 /tmp/home
 chown "$SBX_UID:$SBX_UID" /tmp/home
 cd "$SBX_CWD"
@@ -159,6 +164,20 @@ export function mkdtempForCandidates(prefix: string): string {
   return dir;
 }
 
+let stage: string | undefined;
+
+/**
+ * An empty folder outside /tmp where the sandbox parks a candidate folder that lives under /tmp while it
+ * mounts the private /tmp (mounts are per namespace: one folder serves every sandbox of this kit process).
+ */
+function stagingFolder(): string {
+  if (stage && existsSync(stage)) return stage;
+  stage = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : '/run', `meridian-stage-${process.pid}-`));
+  const made = stage;
+  process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+  return made;
+}
+
 /** A spawnable command: what the kit passes to `spawn`. */
 export interface WrappedCommand {
   file: string;
@@ -189,6 +208,7 @@ export class Sandbox {
       SBX_INIT: INIT,
       SBX_UID: String(SANDBOX_UID),
       SBX_CWD: cwd,
+      SBX_STAGE: stagingFolder(),
       SBX_FSIZE: String(this.limits.fileSizeBytes),
       SBX_TMP_BYTES: String(this.limits.memoryBytes),
       SBX_UPPER: writable ? writable.upper : '',
