@@ -4,6 +4,7 @@ import { bestEffortFresh } from './checks/best-effort-fresh.ts';
 import { asyncNonblocking } from './checks/async-nonblocking.ts';
 import { consistentPrefix } from './checks/consistent-prefix.ts';
 import { divergence } from './checks/divergence.ts';
+import { errors } from './checks/errors.ts';
 import { leaderLinearizable } from './checks/leader-linearizable.ts';
 import { monotonicReads } from './checks/monotonic-reads.ts';
 import { partitionDurability } from './checks/partition-durability.ts';
@@ -25,5 +26,6 @@ export const storeChecks: CheckDefinition[] = [
   consistentPrefix,
   partitionDurability,
   divergence,
+  errors,
   quorum,
 ];
