@@ -290,7 +290,7 @@ export class StoreUnderTest {
       op.ok = true;
       op.lsn = parsed.lsn as number;
     } else if (parsed.outcome === 'rejected') op.ok = false;
-    const what = result.outcome === 'ack' ? `200 lsn=${result.lsn} by ${result.servedBy ?? '?'}` : `${answer.status} ${result.code ?? ''} (${result.outcome})`;
+    const what = result.outcome === 'ack' ? `200 lsn=${result.lsn} served by ${result.servedBy ?? '?'}` : `${answer.status} ${result.code ?? ''} (${result.outcome})`;
     this.lines.push(`${op.id} +${op.invokeMs.toFixed(0)}ms W ${key}=${value}${sess(options.session)} → ${what} in ${ms.toFixed(0)} ms`);
     return result;
   }
@@ -301,7 +301,7 @@ export class StoreUnderTest {
     if (options.session !== undefined) op.session = options.session;
     this.history.push(op);
     const path = readPath({ key, mode, ...(options.session !== undefined ? { session: options.session } : {}), ...(options.minLsn !== undefined ? { minLsn: options.minLsn } : {}), ...(options.via !== undefined ? { via: options.via } : {}) });
-    const shown = `R ${key} ${mode}${options.via ? ` via ${options.via}` : ''}${sess(options.session)}${options.minLsn !== undefined ? ` minLsn=${options.minLsn}` : ''}`;
+    const shown = `R ${key} ${mode}${options.via ? ` via=${options.via}` : ''}${sess(options.session)}${options.minLsn !== undefined ? ` minLsn=${options.minLsn}` : ''}`;
     const started = performance.now();
     let answer: StoreExchange;
     try {
@@ -322,7 +322,7 @@ export class StoreUnderTest {
       op.servedBy = parsed.servedBy;
       op.completeMs = completeMs;
     }
-    const what = result.ok ? `${JSON.stringify(result.value)} lsn=${result.lsn} by ${result.servedBy}` : `${answer.status} ${result.code ?? ''}${result.malformed ? ' (malformed)' : ''}`;
+    const what = result.ok ? `${JSON.stringify(result.value)} lsn=${result.lsn} served by ${result.servedBy}` : `${answer.status} ${result.code ?? ''}${result.malformed ? ' (malformed)' : ''}`;
     this.lines.push(`${op.id} +${op.invokeMs.toFixed(0)}ms ${shown} → ${what} in ${ms.toFixed(0)} ms`);
     return result;
   }
@@ -447,8 +447,14 @@ export class StoreUnderTest {
     return pass(summary, this.evidence({ withLogs: false, ...rest }));
   }
 
-  fail(summary: string, rest: Omit<Evidence, 'summary'> & { plots?: Plot[] } = {}): CheckOutcome {
-    return failed(summary, this.evidence(rest));
+  /**
+   * A FAIL. `proof`: the lines that show what the summary names (the first violation and its pair); they
+   * go at the END of `observed`, because every report format shows the tail of that list.
+   */
+  fail(summary: string, rest: Omit<Evidence, 'summary'> & { plots?: Plot[]; proof?: readonly string[] } = {}): CheckOutcome {
+    const { proof, ...others } = rest;
+    if (proof === undefined || proof.length === 0) return failed(summary, this.evidence(others));
+    return failed(summary, this.evidence({ ...others, observed: [...(others.observed ?? []).filter((l) => !proof.includes(l)), ...proof] }));
   }
 
   unknown(summary: string, rest: Omit<Evidence, 'summary'> & { plots?: Plot[] } = {}): CheckOutcome {

@@ -37,10 +37,10 @@ export const bestEffortFresh: CheckDefinition = {
       }
     }
     if (stale.length > 0) {
-      return sut.fail(`${stale.length} BestEffortFresh read(s) missed a write this router had acknowledged before the read; first: ${stale[0]}`, { observed: [...stale.slice(0, 5), ...clip(sut.lines, 10, 10)] });
+      return sut.fail(`${stale.length} BestEffortFresh read(s) missed a write this router had acknowledged before the read; first: ${stale[0]}`, { observed: [...stale.slice(0, 5), ...clip(sut.lines, 10, 10)], proof: stale.slice(0, 1) });
     }
     if (bypassed.length > 0) {
-      return sut.fail(`${bypassed.length} BestEffortFresh read(s) via the caught-up sync follower ${SYNC} were not served by it; first: ${bypassed[0]}`, { observed: [...bypassed.slice(0, 5), ...clip(sut.lines, 10, 10)] });
+      return sut.fail(`${bypassed.length} BestEffortFresh read(s) via the caught-up sync follower ${SYNC} were not served by it; first: ${bypassed[0]}`, { observed: [...bypassed.slice(0, 5), ...clip(sut.lines, 10, 10)], proof: bypassed.slice(0, 1) });
     }
     if (rounds < ROUNDS) {
       return sut.unknown(`only ${rounds} of ${ROUNDS} rounds fit in ${BUDGET_MS / 1000} s (writes are slow although only the async follower lags: see store.async-nonblocking); those rounds were fresh`, { observed: clip(sut.lines) });

@@ -129,6 +129,7 @@ export const errors: CheckDefinition = {
     if (problems.length > 0) {
       return sut.fail(`${wrong.length} of ${errorCases().length} bad requests got the wrong answer${applied.length > 0 ? `, and ${applied.length} sign(s) that a refused request was applied` : ''}; first: ${problems[0]}`, {
         observed: [...problems, ...seen],
+        proof: problems.slice(0, 1),
       });
     }
     return sut.pass(`all ${errorCases().length} bad requests got their 4xx status and code with a message; none was applied (next write at LSN ${before.lsn + 1}, ${FOLLOWER} still follows ${LEADER})`, {

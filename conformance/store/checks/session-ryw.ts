@@ -2,7 +2,7 @@ import type { CheckDefinition } from '../../../harness/checks/check.ts';
 import { checkSessionGuarantees } from '../../../harness/checks/history/session-guarantees.ts';
 import { isDump } from '../dump.ts';
 import { LEADER, StoreUnderTest, clip } from '../store-under-test.ts';
-import { violationLines } from '../violations.ts';
+import { proofLines, violationLines } from '../violations.ts';
 
 const LAG_MS = 2000;
 const SESSION_ROUNDS = 24;
@@ -63,11 +63,12 @@ export const sessionRyw: CheckDefinition = {
       const summary = first
         ? `${result.violations.length} read-your-writes violation(s) under ${LAG_MS} ms of lag on n2; first: ${first.explanation}`
         : `${direct.length} read(s) did not return the value just written: ${direct[0]}`;
-      return sut.fail(summary, { observed: [...violationLines(sut, result.violations), ...direct.slice(0, 5), ...clip(sut.lines, 10, 10)] });
+      return sut.fail(summary, { observed: [...violationLines(sut, result.violations), ...direct.slice(0, 5), ...clip(sut.lines, 10, 10)], proof: first ? proofLines(sut, first) : direct.slice(0, 1) });
     }
     if (bypassed.length > 0) {
       return sut.fail(`${bypassed.length} SessionConsistent read(s) via the caught-up sync follower ${SYNC} were not served by it (a caught-up follower named by via must serve); first: ${bypassed[0]}`, {
         observed: [...bypassed.slice(0, 5), ...clip(sut.lines, 10, 10)],
+        proof: bypassed.slice(0, 1),
       });
     }
     if (rounds < SESSION_ROUNDS + TOKEN_ROUNDS) {
