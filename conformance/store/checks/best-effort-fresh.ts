@@ -14,7 +14,7 @@ export const bestEffortFresh: CheckDefinition = {
   system: 'store',
   level: 'required',
   title: 'BestEffortFresh returns every write the router acknowledged before the read, from a caught-up follower when it can',
-  criterion: `Sync follower ${SYNC}, async follower ${LAGGING} with every byte into it delayed ${LAG_MS} ms. ${ROUNDS} rounds of: a write without a session, then BestEffortFresh reads of its key via ${LAGGING}, via ${SYNC} and without via. Every read returns the write (it was acknowledged by this router before the read started; ${LAGGING} cannot hold it, so that read falls back to the leader), and the read via ${SYNC}, which is caught up, is served by ${SYNC}.`,
+  criterion: `Sync follower ${SYNC}, async follower ${LAGGING} with every byte into it delayed ${LAG_MS} ms. ${ROUNDS} rounds of: a write without a session, then BestEffortFresh reads of its key via ${LAGGING}, via ${SYNC} and without via. Every read returns the write (it was acknowledged by this router before the read started; ${LAGGING} cannot hold it, so that read falls back to the leader), and the read via ${SYNC}, which is caught up, is served by ${SYNC}. Finally BestEffortFresh and SessionConsistent (minLsn = the last write's LSN) reads with via naming the leader ${LEADER} are valid requests: 200 with the last write, served by ${LEADER} (the leader is always caught up).`,
   timeoutMs: 60_000,
   async run(ctx) {
     const sut = await StoreUnderTest.launch(ctx, { sync: [SYNC], async: [LAGGING] });
@@ -36,11 +36,24 @@ export const bestEffortFresh: CheckDefinition = {
         else if (via === SYNC && r.servedBy !== SYNC) bypassed.push(`${what} was served by ${r.servedBy} although ${SYNC} (sync) had applied LSN ${w.lsn} before the write's 200 arrived`);
       }
     }
+    const last = sut.acknowledged().at(-1);
+    const viaLeader: string[] = [];
+    if (last && rounds === ROUNDS) {
+      for (const mode of ['BestEffortFresh', 'SessionConsistent'] as const) {
+        const r = await sut.read(last.key, mode, mode === 'SessionConsistent' ? { via: LEADER, minLsn: last.lsn, client: 'reader' } : { via: LEADER, client: 'reader' });
+        const what = `${r.op.id} ${mode} with via=${LEADER} (the leader)`;
+        if (!r.ok) viaLeader.push(`${what} was answered ${r.status ?? 'no answer'} ${r.code ?? ''}${r.malformed ? ` (${r.malformed})` : ''}: via naming the leader is an error only for AnyFollower`);
+        else if (r.value !== last.value || r.servedBy !== LEADER) viaLeader.push(`${what} returned ${JSON.stringify(r.value)} served by ${r.servedBy}; expected ${JSON.stringify(last.value)} (LSN ${last.lsn}) served by ${LEADER}, which is named and always caught up`);
+      }
+    }
     if (stale.length > 0) {
       return sut.fail(`${stale.length} BestEffortFresh read(s) missed a write this router had acknowledged before the read; first: ${stale[0]}`, { observed: [...stale.slice(0, 5), ...clip(sut.lines, 10, 10)], proof: stale.slice(0, 1) });
     }
     if (bypassed.length > 0) {
       return sut.fail(`${bypassed.length} BestEffortFresh read(s) via the caught-up sync follower ${SYNC} were not served by it; first: ${bypassed[0]}`, { observed: [...bypassed.slice(0, 5), ...clip(sut.lines, 10, 10)], proof: bypassed.slice(0, 1) });
+    }
+    if (viaLeader.length > 0) {
+      return sut.fail(`${viaLeader.length} read(s) with via naming the leader were not served by it; first: ${viaLeader[0]}`, { observed: [...viaLeader, ...clip(sut.lines, 5, 10)], proof: viaLeader.slice(0, 1) });
     }
     if (rounds < ROUNDS) {
       return sut.unknown(`only ${rounds} of ${ROUNDS} rounds fit in ${BUDGET_MS / 1000} s (writes are slow although only the async follower lags: see store.async-nonblocking); those rounds were fresh`, { observed: clip(sut.lines) });
