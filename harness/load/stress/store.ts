@@ -21,7 +21,7 @@ import { Scope } from '../../checks/scope.ts';
 import { Cluster } from '../../cluster/cluster.ts';
 import { KitError } from '../../common/errors.ts';
 import { createRandom } from '../../common/random.ts';
-import { appliedLsnOf, parseReadAnswer, READ_MODES, StoreHttpClient, type ReadMode } from '../../wire/store-http.ts';
+import { appliedLsnOf, parseReadAnswer, parseWriteAnswer, READ_MODES, StoreHttpClient, type ReadMode } from '../../wire/store-http.ts';
 import { LatencyRecorder } from '../latency.ts';
 import type { LatencySummary } from '../latency.ts';
 import { badge, formatUs, htmlPage } from './render.ts';
@@ -95,14 +95,15 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   throw new KitError('STORE_NOT_READY', `${what} within ${timeoutMs} ms${last instanceof Error ? ` (${last.message})` : ''}`);
 }
 
-/** The node that served a 200 read answer, read by the store's wire client (undefined when not a valid read answer). */
-function servedByOf(body: string): string | undefined {
+/** The node that served a 200 answer, read by the store's wire client (undefined when the answer is not valid). */
+function servedByOf(body: string, path: string): string | undefined {
   let response: unknown;
   try {
     response = JSON.parse(body);
   } catch {
     return undefined;
   }
+  if (path.startsWith('/write')) return parseWriteAnswer(200, response).servedBy;
   const answer = parseReadAnswer(200, response);
   return answer.ok ? answer.servedBy : undefined;
 }
@@ -115,7 +116,7 @@ function cannon(url: string, requests: AutocannonRequest[], connections: number,
     ...r,
     onResponse: (status: number, body: string) => {
       if (status !== 200) return;
-      const node = servedByOf(body);
+      const node = servedByOf(body, r.path ?? '');
       if (node !== undefined) servedBy[node] = (servedBy[node] ?? 0) + 1;
     },
   }));
