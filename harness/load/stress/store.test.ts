@@ -2,7 +2,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCandidate } from '../../candidate/candidate.ts';
 import { killAll, liveCount } from '../../process/supervisor.ts';
-import { READ_MODES, renderStoreHtml, renderStoreSummary, runStoreLoad } from './store.ts';
+import { READ_MODES } from '../../wire/store-http.ts';
+import { renderStoreHtml, renderStoreSummary, runStoreLoad } from './store.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 

@@ -26,7 +26,6 @@ import { LatencyRecorder } from '../latency.ts';
 import type { LatencySummary } from '../latency.ts';
 import { badge, formatUs, htmlPage } from './render.ts';
 
-export { READ_MODES, type ReadMode };
 
 /** Options of {@link runStoreLoad}. */
 export interface StoreLoadOptions {
