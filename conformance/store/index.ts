@@ -1,7 +1,10 @@
 import type { CheckDefinition } from '../../harness/checks/check.ts';
 import { anyFollowerAnomaly } from './checks/any-follower-anomaly.ts';
+import { bestEffortFresh } from './checks/best-effort-fresh.ts';
 import { asyncNonblocking } from './checks/async-nonblocking.ts';
 import { consistentPrefix } from './checks/consistent-prefix.ts';
+import { divergence } from './checks/divergence.ts';
+import { errors } from './checks/errors.ts';
 import { leaderLinearizable } from './checks/leader-linearizable.ts';
 import { monotonicReads } from './checks/monotonic-reads.ts';
 import { partitionDurability } from './checks/partition-durability.ts';
@@ -18,8 +21,11 @@ export const storeChecks: CheckDefinition[] = [
   anyFollowerAnomaly,
   sessionRyw,
   sessionFallback,
+  bestEffortFresh,
   monotonicReads,
   consistentPrefix,
   partitionDurability,
+  divergence,
+  errors,
   quorum,
 ];

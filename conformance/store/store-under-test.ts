@@ -4,10 +4,10 @@ import type { Evidence } from '../../harness/checks/evidence.ts';
 import type { History, LogEntry, Operation, ReadMode, ReadOp, WriteOp } from '../../harness/checks/history/history.ts';
 import { waitFor } from '../../harness/checks/wait.ts';
 import { Cluster } from '../../harness/cluster/cluster.ts';
-import { NoAnswerError, type HttpExchange } from '../../harness/cluster/http-client.ts';
 import type { ClusterNetwork } from '../../harness/network/index.ts';
 import { CandidateError } from '../../harness/process/supervisor.ts';
 import type { Plot } from '../../harness/report/plot.ts';
+import { appliedLsnOf, exchange, field, MAX_DUMP_BYTES, parseReadAnswer, parseWriteAnswer, readPath, StoreHttpError, type ExchangeOptions, type StoreExchange } from '../../harness/wire/store-http.ts';
 import { parseDump, type Dump } from './dump.ts';
 
 /** The initial leader of every store check. Followers are n1, n2, … (sync ones first); the router is `router`. */
@@ -82,15 +82,6 @@ export function isPortCollision(error: unknown): boolean {
 /** Floors an invocation and ceils an answer time to the microsecond: never makes two ops look ordered when they were not. */
 const floorUs = (ms: number): number => Math.floor(ms * 1000) / 1000;
 const ceilUs = (ms: number): number => Math.ceil(ms * 1000) / 1000;
-
-function errorCode(response: unknown): string | undefined {
-  const error = (response as { error?: { code?: unknown } } | null)?.error;
-  return typeof error?.code === 'string' ? error.code : undefined;
-}
-
-function field(response: unknown, name: string): unknown {
-  return typeof response === 'object' && response !== null ? (response as Record<string, unknown>)[name] : undefined;
-}
 
 /**
  * A store cluster under test: leader n0, followers n1… (sync first), the router, all on the kit's network.
@@ -229,7 +220,7 @@ export class StoreUnderTest {
         if (answer.status === 200 && typeof got === 'number') lsn = got;
         else last = `${answer.status} ${JSON.stringify(answer.response).slice(0, 200)}`;
       } catch (error) {
-        if (!(error instanceof NoAnswerError)) throw error;
+        if (!(error instanceof StoreHttpError)) throw error;
         last = error.message;
       }
       if (lsn === undefined) await waitFor(() => undefined, { timeoutMs: 100, signal: this.ctx.scope.signal });
@@ -256,9 +247,12 @@ export class StoreUnderTest {
     this.act(`ready: write ${READY_KEY} acknowledged at LSN ${target}, every follower applied it`);
   }
 
-  /** `cluster.request` with an integer deadline (AbortSignal.timeout rejects fractions, which would read as "no answer"). */
-  request(node: string, method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number): Promise<HttpExchange> {
-    return this.cluster.request(node, method, path, body, Math.max(1, Math.round(timeoutMs)));
+  /**
+   * One exchange with a node's (or the router's) HTTP API through the kit's typed store client: deadline
+   * over headers and body, body capped. Throws StoreHttpError when there is no usable answer.
+   */
+  request(node: string, method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number, options: Omit<ExchangeOptions, 'timeoutMs'> = {}): Promise<StoreExchange> {
+    return exchange(method, `${this.cluster.node(node).baseUrl}${path}`, body, { ...options, timeoutMs: Math.max(1, Math.round(timeoutMs)), signal: this.ctx.scope.signal });
   }
 
   /** Records a kit action (fault, admin call, milestone) with its time. */
@@ -279,35 +273,24 @@ export class StoreUnderTest {
     const body: Record<string, string> = { key, value };
     if (options.session !== undefined) body.session = options.session;
     const started = performance.now();
-    let answer: HttpExchange;
+    let answer: StoreExchange;
     try {
       answer = await this.request(ROUTER, 'POST', '/write', body, options.timeoutMs ?? WRITE_REQUEST_TIMEOUT_MS);
     } catch (error) {
-      if (!(error instanceof NoAnswerError)) throw error;
+      if (!(error instanceof StoreHttpError)) throw error;
       const ms = performance.now() - started;
       this.lines.push(`${op.id} +${op.invokeMs.toFixed(0)}ms W ${key}=${value}${sess(options.session)} → no answer in ${ms.toFixed(0)} ms (unknown)`);
       return { op, outcome: 'unknown', ms };
     }
     op.completeMs = Math.max(op.invokeMs, ceilUs(this.now()));
     const ms = performance.now() - started;
-    const result: WriteResult = { op, outcome: 'unknown', status: answer.status, ms };
-    const code = errorCode(answer.response);
-    if (code !== undefined) result.code = code;
-    if (answer.status === 200) {
-      const lsn = field(answer.response, 'lsn');
-      const servedBy = field(answer.response, 'servedBy');
-      if (typeof lsn === 'number' && Number.isSafeInteger(lsn) && lsn > 0) {
-        op.ok = true;
-        op.lsn = lsn;
-        result.outcome = 'ack';
-        result.lsn = lsn;
-      } else result.malformed = `a 200 write answer without a positive integer "lsn": ${JSON.stringify(answer.response).slice(0, 200)}`;
-      if (typeof servedBy === 'string') result.servedBy = servedBy;
-    } else if (answer.status >= 400 && answer.status < 500) {
-      op.ok = false;
-      result.outcome = 'rejected';
-    }
-    const what = result.outcome === 'ack' ? `200 lsn=${result.lsn} by ${result.servedBy ?? '?'}` : `${answer.status} ${code ?? ''} (${result.outcome})`;
+    const parsed = parseWriteAnswer(answer.status, answer.response);
+    const result: WriteResult = { op, ...parsed, ms };
+    if (parsed.outcome === 'ack') {
+      op.ok = true;
+      op.lsn = parsed.lsn as number;
+    } else if (parsed.outcome === 'rejected') op.ok = false;
+    const what = result.outcome === 'ack' ? `200 lsn=${result.lsn} served by ${result.servedBy ?? '?'}` : `${answer.status} ${result.code ?? ''} (${result.outcome})`;
     this.lines.push(`${op.id} +${op.invokeMs.toFixed(0)}ms W ${key}=${value}${sess(options.session)} → ${what} in ${ms.toFixed(0)} ms`);
     return result;
   }
@@ -317,44 +300,29 @@ export class StoreUnderTest {
     const op: ReadOp = { kind: 'read', id: this.nextId('r'), client: options.client ?? 'kit', key, mode, value: null, invokeMs: floorUs(this.now()) };
     if (options.session !== undefined) op.session = options.session;
     this.history.push(op);
-    const query = new URLSearchParams({ key, mode });
-    if (options.session !== undefined) query.set('session', options.session);
-    if (options.minLsn !== undefined) query.set('minLsn', String(options.minLsn));
-    if (options.via !== undefined) query.set('via', options.via);
-    const shown = `R ${key} ${mode}${options.via ? ` via ${options.via}` : ''}${sess(options.session)}${options.minLsn !== undefined ? ` minLsn=${options.minLsn}` : ''}`;
+    const path = readPath({ key, mode, ...(options.session !== undefined ? { session: options.session } : {}), ...(options.minLsn !== undefined ? { minLsn: options.minLsn } : {}), ...(options.via !== undefined ? { via: options.via } : {}) });
+    const shown = `R ${key} ${mode}${options.via ? ` via=${options.via}` : ''}${sess(options.session)}${options.minLsn !== undefined ? ` minLsn=${options.minLsn}` : ''}`;
     const started = performance.now();
-    let answer: HttpExchange;
+    let answer: StoreExchange;
     try {
-      answer = await this.request(ROUTER, 'GET', `/read?${query.toString()}`, undefined, options.timeoutMs ?? READ_REQUEST_TIMEOUT_MS);
+      answer = await this.request(ROUTER, 'GET', path, undefined, options.timeoutMs ?? READ_REQUEST_TIMEOUT_MS);
     } catch (error) {
-      if (!(error instanceof NoAnswerError)) throw error;
+      if (!(error instanceof StoreHttpError)) throw error;
       const ms = performance.now() - started;
       this.lines.push(`${op.id} +${op.invokeMs.toFixed(0)}ms ${shown} → no answer in ${ms.toFixed(0)} ms`);
       return { op, ok: false, ms };
     }
     const completeMs = Math.max(op.invokeMs, ceilUs(this.now()));
     const ms = performance.now() - started;
-    const result: ReadResult = { op, ok: false, status: answer.status, ms };
-    const code = errorCode(answer.response);
-    if (code !== undefined) result.code = code;
-    if (answer.status === 200) {
-      const value = field(answer.response, 'value');
-      const lsn = field(answer.response, 'lsn');
-      const servedBy = field(answer.response, 'servedBy');
-      if ((value === null || typeof value === 'string') && typeof lsn === 'number' && Number.isSafeInteger(lsn) && lsn >= 0 && typeof servedBy === 'string') {
-        result.ok = true;
-        result.value = value;
-        result.lsn = lsn;
-        result.servedBy = servedBy;
-        op.value = value;
-        op.servedLsn = lsn;
-        op.servedBy = servedBy;
-        op.completeMs = completeMs;
-      } else {
-        result.malformed = `a 200 read answer needs "value" (string or null), "lsn" (integer ≥ 0) and "servedBy" (string); got ${JSON.stringify(answer.response).slice(0, 200)}`;
-      }
+    const parsed = parseReadAnswer(answer.status, answer.response);
+    const result: ReadResult = { op, ...parsed, ms };
+    if (parsed.ok) {
+      op.value = parsed.value;
+      op.servedLsn = parsed.lsn;
+      op.servedBy = parsed.servedBy;
+      op.completeMs = completeMs;
     }
-    const what = result.ok ? `${JSON.stringify(result.value)} lsn=${result.lsn} by ${result.servedBy}` : `${answer.status} ${code ?? ''}${result.malformed ? ' (malformed)' : ''}`;
+    const what = result.ok ? `${JSON.stringify(result.value)} lsn=${result.lsn} served by ${result.servedBy}` : `${answer.status} ${result.code ?? ''}${result.malformed ? ' (malformed)' : ''}`;
     this.lines.push(`${op.id} +${op.invokeMs.toFixed(0)}ms ${shown} → ${what} in ${ms.toFixed(0)} ms`);
     return result;
   }
@@ -365,14 +333,13 @@ export class StoreUnderTest {
       const answer = await this.request(node, 'GET', '/status', undefined, timeoutMs);
       return answer.status === 200 && typeof answer.response === 'object' && answer.response !== null ? (answer.response as Record<string, unknown>) : undefined;
     } catch (error) {
-      if (error instanceof NoAnswerError) return undefined;
+      if (error instanceof StoreHttpError) return undefined;
       throw error;
     }
   }
 
   async appliedLsn(node: string): Promise<number | undefined> {
-    const applied = (await this.status(node))?.['appliedLsn'];
-    return typeof applied === 'number' ? applied : undefined;
+    return appliedLsnOf(await this.status(node));
   }
 
   /** Polls `/status` until the node's applied LSN reaches `lsn`; the last value seen (or undefined) otherwise. */
@@ -391,24 +358,24 @@ export class StoreUnderTest {
   /** A node's `/dump`, validated (dense, ordered LSNs are checked by the caller with dump.ts). */
   async dump(node: string): Promise<Dump | { problem: string }> {
     try {
-      const answer = await this.request(node, 'GET', '/dump', undefined, 10_000);
+      const answer = await this.request(node, 'GET', '/dump', undefined, 10_000, { maxBytes: MAX_DUMP_BYTES });
       if (answer.status !== 200) return { problem: `${node} answered /dump with ${answer.status}: ${JSON.stringify(answer.response).slice(0, 200)}` };
       return parseDump(answer.response, node);
     } catch (error) {
-      if (error instanceof NoAnswerError) return { problem: `${node} did not answer /dump (${error.message})` };
+      if (error instanceof StoreHttpError) return { problem: `${node} did not answer /dump (${error.message})` };
       throw error;
     }
   }
 
   /** A POST to a data node or the router's admin API, recorded on the timeline. */
-  async admin(node: string, path: string, body: unknown): Promise<HttpExchange | undefined> {
+  async admin(node: string, path: string, body: unknown): Promise<StoreExchange | undefined> {
     this.timeline.record('store.admin', { node, path, body });
     try {
       const answer = await this.request(node, 'POST', path, body, 10_000);
       this.act(`POST ${node} ${path} ${JSON.stringify(body)} → ${answer.status} ${JSON.stringify(answer.response).slice(0, 160)}`);
       return answer;
     } catch (error) {
-      if (!(error instanceof NoAnswerError)) throw error;
+      if (!(error instanceof StoreHttpError)) throw error;
       this.act(`POST ${node} ${path} ${JSON.stringify(body)} → no answer`);
       return undefined;
     }
@@ -480,8 +447,14 @@ export class StoreUnderTest {
     return pass(summary, this.evidence({ withLogs: false, ...rest }));
   }
 
-  fail(summary: string, rest: Omit<Evidence, 'summary'> & { plots?: Plot[] } = {}): CheckOutcome {
-    return failed(summary, this.evidence(rest));
+  /**
+   * A FAIL. `proof`: the lines that show what the summary names (the first violation and its pair); they
+   * go at the END of `observed`, because every report format shows the tail of that list.
+   */
+  fail(summary: string, rest: Omit<Evidence, 'summary'> & { plots?: Plot[]; proof?: readonly string[] } = {}): CheckOutcome {
+    const { proof, ...others } = rest;
+    if (proof === undefined || proof.length === 0) return failed(summary, this.evidence(others));
+    return failed(summary, this.evidence({ ...others, observed: [...(others.observed ?? []).filter((l) => !proof.includes(l)), ...proof] }));
   }
 
   unknown(summary: string, rest: Omit<Evidence, 'summary'> & { plots?: Plot[] } = {}): CheckOutcome {

@@ -28,3 +28,12 @@ export function violationLines(sut: Recorded, violations: readonly Violation[], 
   if (violations.length > max) out.push(`… and ${violations.length - max} more violation(s)`);
   return out;
 }
+
+/**
+ * The lines that prove the violation a summary names (its sentence and its minimal pair), for the END
+ * of a verdict's `observed`: every report format shows the tail of that list (the text report its last
+ * 12 lines, Markdown 6, JUnit 8), so the pair the summary names is always in the excerpt.
+ */
+export function proofLines(sut: Recorded, first: Violation | undefined): string[] {
+  return first === undefined ? [] : ['the violation the summary names:', ...violationLines(sut, [first], 1)];
+}

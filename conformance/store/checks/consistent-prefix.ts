@@ -4,7 +4,7 @@ import type { ReadMode } from '../../../harness/checks/history/history.ts';
 import { delay } from '../../../harness/checks/wait.ts';
 import { type Dump, denseProblem, isDump, lostWrites, prefixProblem } from '../dump.ts';
 import { LEADER, StoreUnderTest, clip } from '../store-under-test.ts';
-import { violationLines } from '../violations.ts';
+import { proofLines, violationLines } from '../violations.ts';
 
 const KEYS = 5;
 const PHASES = 3;
@@ -90,6 +90,7 @@ export const consistentPrefix: CheckDefinition = {
     if (!result.ok) {
       return sut.fail(`${result.violations.length} of ${reads} reads observed a state that is not a prefix of the leader's log; first: ${result.violations[0]?.explanation}`, {
         observed: [...violationLines(sut, result.violations, 8), ...snapshotProblems.slice(0, 3)],
+        proof: proofLines(sut, result.violations[0]),
         metrics: { reads, writes: n },
         plots,
       });

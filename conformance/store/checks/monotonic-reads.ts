@@ -3,7 +3,7 @@ import { checkSessionGuarantees } from '../../../harness/checks/history/session-
 import { delay } from '../../../harness/checks/wait.ts';
 import { isDump } from '../dump.ts';
 import { LEADER, StoreUnderTest, clip } from '../store-under-test.ts';
-import { violationLines } from '../violations.ts';
+import { proofLines, violationLines } from '../violations.ts';
 
 const FAST_LAG_MS = 30;
 const SLOW_LAG_MS = 1500;
@@ -110,12 +110,13 @@ export const monotonicReads: CheckDefinition = {
     if (!result.ok) {
       return sut.fail(`${result.violations.length} monotonic-read violation(s) in ${readsDone} SessionConsistent reads; first: ${result.violations[0]?.explanation}`, {
         observed: [...violationLines(sut, result.violations), ...observed],
+        proof: proofLines(sut, result.violations[0]),
         plots,
         metrics: { reads: SESSION_READS, writes },
       });
     }
     if (directRegressions.length > 0) {
-      return sut.fail(`the session went back in time: ${directRegressions[0]}`, { observed: [...directRegressions, ...observed], plots });
+      return sut.fail(`the session went back in time: ${directRegressions[0]}`, { observed: [...directRegressions, ...observed], plots, proof: directRegressions.slice(0, 1) });
     }
     if (seen.length < SESSION_READS) {
       return sut.unknown(`only ${seen.length} of ${SESSION_READS} SessionConsistent reads fit in ${PART_B_BUDGET_MS / 1000} s; none regressed`, { observed, plots });

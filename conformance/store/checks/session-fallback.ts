@@ -58,6 +58,7 @@ export const sessionFallback: CheckDefinition = {
     if (wrong.length > 0) {
       return sut.fail(`${wrong.length} of ${reads} SessionConsistent reads in the first ${WINDOW_MS} ms were not the leader's answer with the session's write; first: ${wrong[0]}`, {
         observed: [...observed, ...wrong, ...clip(sut.lines, 10, 5)],
+        proof: wrong.slice(0, 1),
         plots,
       });
     }

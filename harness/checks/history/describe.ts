@@ -2,7 +2,9 @@ import type { Operation, ReadOp, WriteOp } from './history.ts';
 
 /**
  * Wording shared by the checkers' explanations, so every sentence a student reads names operations
- * the same way: `read r17 (AnyFollower via n2, served at LSN 40)`, `"v3"`, `[120, 125] ms`.
+ * the same way: `read r17 (AnyFollower, served by n2 at LSN 40)`, `"v3"`, `[120, 125] ms`. "via" is never used
+ * here: in the kit's evidence it means the node the request NAMED (the `via` parameter sent), while these
+ * sentences name the node that ANSWERED.
  */
 
 const MAX_VALUE_CHARS = 40;
@@ -14,11 +16,11 @@ export function quote(value: string | null): string {
   return JSON.stringify(shown);
 }
 
-/** `read r17 (AnyFollower via n2, served at LSN 40)`. */
+/** `read r17 (AnyFollower, served by n2 at LSN 40)`. */
 export function describeRead(read: ReadOp): string {
-  const via = read.servedBy === undefined ? '' : ` via ${read.servedBy}`;
-  const at = read.servedLsn === undefined ? '' : `, served at LSN ${read.servedLsn}`;
-  return `read ${read.id} (${read.mode}${via}${at})`;
+  const by = read.servedBy === undefined ? '' : ` by ${read.servedBy}`;
+  const served = read.servedBy === undefined && read.servedLsn === undefined ? '' : `, served${by}${read.servedLsn === undefined ? '' : ` at LSN ${read.servedLsn}`}`;
+  return `read ${read.id} (${read.mode}${served})`;
 }
 
 /** `write w12 of "v5"`. */

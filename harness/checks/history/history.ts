@@ -9,11 +9,9 @@ import { KitError } from '../../common/errors.ts';
  * later), and a read with no answer carries no information and is dropped by every checker.
  */
 
-/** The router's read modes (conformance/store/README.md §4 and §9). */
-export type ReadMode = 'Leader' | 'AnyFollower' | 'SessionConsistent' | 'BestEffortFresh';
-
-/** Every read mode, in cost order. */
-export const READ_MODES: readonly ReadMode[] = ['AnyFollower', 'SessionConsistent', 'BestEffortFresh', 'Leader'];
+/** The router's read modes (conformance/store/README.md §4 and §9): one definition, the store's wire client's. */
+export { READ_MODES, type ReadMode } from '../../wire/store-http.ts';
+import type { ReadMode } from '../../wire/store-http.ts';
 
 /**
  * A write of `value` to `key`. The kit writes distinct values per key, so a value names its write.

@@ -23,7 +23,7 @@ describe('read-your-writes', () => {
     expect(pairs(result)).toEqual([['read-your-writes', 'w1', 'r1']]);
     expect(result.violations[0]!.session).toBe('s1');
     expect(result.violations[0]!.explanation).toBe(
-      'read r1 (SessionConsistent via n2, served at LSN 1) returned "a" (LSN 1) for key k1, but the same session wrote "b" (LSN 2) in w1 before it: read-your-writes violated',
+      'read r1 (SessionConsistent, served by n2 at LSN 1) returned "a" (LSN 1) for key k1, but the same session wrote "b" (LSN 2) in w1 before it: read-your-writes violated',
     );
   });
   it('orders a session\'s ops that touch in time (answer and next request in the same ms)', () => {
@@ -144,7 +144,7 @@ describe('consistent prefix', () => {
     const result = checkSessionGuarantees([...writes, r('r1', 'k1', 'a', 10, 11, { ...any, servedLsn: 3 })], log);
     expect(pairs(result)).toEqual([['consistent-prefix', 'wc', 'r1']]);
     expect(result.violations[0]!.explanation).toBe(
-      'read r1 (AnyFollower via n2, served at LSN 3) returned "a" (LSN 1) for key k1, but the log\'s last write to k1 at or below LSN 3 is "c" (LSN 3): consistent prefix violated',
+      'read r1 (AnyFollower, served by n2 at LSN 3) returned "a" (LSN 1) for key k1, but the log\'s last write to k1 at or below LSN 3 is "c" (LSN 3): consistent prefix violated',
     );
   });
   it('(b) without served LSNs: a session read must not miss a write older than one the session saw', () => {

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadCandidate } from '../../candidate/candidate.ts';
 import { ROOT } from '../../common/root.ts';
 import { killAll, liveCount } from '../../process/supervisor.ts';
-import { READ_MODES, renderStoreHtml, renderStoreSummary, runStoreLoad } from './store.ts';
+import { READ_MODES } from '../../wire/store-http.ts';
+import { renderStoreHtml, renderStoreSummary, runStoreLoad } from './store.ts';
 
 
 

@@ -21,12 +21,11 @@ import { Scope } from '../../checks/scope.ts';
 import { Cluster } from '../../cluster/cluster.ts';
 import { KitError } from '../../common/errors.ts';
 import { createRandom } from '../../common/random.ts';
+import { appliedLsnOf, parseReadAnswer, parseWriteAnswer, READ_MODES, StoreHttpClient, type ReadMode } from '../../wire/store-http.ts';
 import { LatencyRecorder } from '../latency.ts';
 import type { LatencySummary } from '../latency.ts';
 import { badge, formatUs, htmlPage } from './render.ts';
 
-export const READ_MODES = ['Leader', 'AnyFollower', 'SessionConsistent', 'BestEffortFresh'] as const;
-export type ReadMode = (typeof READ_MODES)[number];
 
 /** Options of {@link runStoreLoad}. */
 export interface StoreLoadOptions {
@@ -95,7 +94,18 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   throw new KitError('STORE_NOT_READY', `${what} within ${timeoutMs} ms${last instanceof Error ? ` (${last.message})` : ''}`);
 }
 
-const SERVED_BY = /"servedBy"\s*:\s*"([^"]+)"/;
+/** The node that served a 200 answer, read by the store's wire client (undefined when the answer is not valid). */
+function servedByOf(body: string, path: string): string | undefined {
+  let response: unknown;
+  try {
+    response = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (path.startsWith('/write')) return parseWriteAnswer(200, response).servedBy;
+  const answer = parseReadAnswer(200, response);
+  return answer.ok ? answer.servedBy : undefined;
+}
 
 /** One autocannon row; resolves with its figures (stopped early when `signal` aborts). */
 function cannon(url: string, requests: AutocannonRequest[], connections: number, durationMs: number, signal: AbortSignal | undefined): Promise<{ result: AutocannonResult; recorder: LatencyRecorder; servedBy: Record<string, number> }> {
@@ -105,7 +115,7 @@ function cannon(url: string, requests: AutocannonRequest[], connections: number,
     ...r,
     onResponse: (status: number, body: string) => {
       if (status !== 200) return;
-      const node = SERVED_BY.exec(body)?.[1];
+      const node = servedByOf(body, r.path ?? '');
       if (node !== undefined) servedBy[node] = (servedBy[node] ?? 0) + 1;
     },
   }));
@@ -148,18 +158,19 @@ export async function runStoreLoad(options: StoreLoadOptions): Promise<StoreStre
       ],
       placeholders: { leader: 'n0', sync: 'n1', quorum: '1', followers: 'n1,n2' },
     });
+    const router = new StoreHttpClient(cluster.node('router').baseUrl);
     const write = async (key: string, value: string): Promise<number> => {
-      const answer = await cluster.request('router', 'POST', '/write', { key, value });
-      if (answer.status !== 200) throw new KitError('STORE_WRITE', `write answered ${answer.status}`);
-      return (answer.response as { lsn: number }).lsn;
+      const { answer } = await router.write(key, value, undefined, { timeoutMs: 15_000 });
+      if (answer.outcome !== 'ack' || answer.lsn === undefined) throw new KitError('STORE_WRITE', `write answered ${answer.status} ${answer.code ?? ''}${answer.malformed ? ` (${answer.malformed})` : ''}`);
+      return answer.lsn;
     };
     const caughtUp = (lsn: number, what: string): Promise<true> =>
       until(
         what,
         async () => {
           for (const id of ['n1', 'n2']) {
-            const status = await cluster.request(id, 'GET', '/status');
-            if (((status.response as { appliedLsn?: number }).appliedLsn ?? 0) < lsn) return undefined;
+            const applied = appliedLsnOf(await new StoreHttpClient(cluster.node(id).baseUrl).status());
+            if ((applied ?? 0) < lsn) return undefined;
           }
           return true as const;
         },

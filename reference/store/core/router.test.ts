@@ -17,6 +17,13 @@ describe('router decisions', () => {
     expect(r.accepts(r.plan({ mode: 'Leader' }), 'n0', 0, 'follower')).toBe(false); // demoted leader
   });
 
+  it('SessionConsistent and BestEffortFresh with `via` naming the leader are served by the leader', () => {
+    const r = new RouterCore('n0', ['n0', 'n1', 'n2']);
+    r.observe('n1', 5);
+    expect(r.plan({ mode: 'SessionConsistent', minLsn: 0, via: 'n0' }).candidates).toEqual(['n0']);
+    expect(r.plan({ mode: 'BestEffortFresh', via: 'n0' }).candidates).toEqual(['n0']);
+  });
+
   it('SessionConsistent prefers caught-up followers, tries `via` first, ends at the leader', () => {
     const r = new RouterCore('n0', ['n0', 'n1', 'n2']);
     r.recordWrite('s', 10, 'n0');

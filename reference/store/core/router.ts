@@ -123,6 +123,8 @@ export class RouterCore {
           request.mode === 'SessionConsistent'
             ? Math.max(this.sessionLsn(request.session), request.minLsn ?? 0)
             : Math.max(this.#leaderLsn, request.minLsn ?? 0);
+        // `via` naming the leader: the leader is always caught up, so it is tried first and serves.
+        if (request.via === leader) return { mode: request.mode, required, candidates: [leader], leader };
         const fresh = followers.filter((f) => f !== via && (this.#known.get(f) ?? -1) >= required);
         return { mode: request.mode, required, candidates: [...(via ? [via] : []), ...fresh, leader], leader };
       }
