@@ -29,10 +29,17 @@ export const scale48: CheckDefinition = {
     const handlers = [...broker.handlerIds].sort((a, b) => a - b);
     for (const h of handlers) metrics[`handler${h}Frames`] = broker.frameCounts().get(h) ?? 0;
     if (!ok) {
+      // Judge against the handlers the kit configured (0..n-1), not only those that happened to log.
+      const expected = want !== undefined ? Array.from({ length: want }, (_, h) => h) : handlers;
+      const absent = expected.filter((h) => !broker.handlerIds.has(h));
       const short = load.stations
-        .map((s, i) => ({ s, missing: Math.max(0, ...handlers.map((h) => (load.sentPerStation[i] as number) - broker.framesAt(s, h).length)) }))
+        .map((s, i) => ({ s, missing: Math.max(0, ...expected.map((h) => (load.sentPerStation[i] as number) - broker.framesAt(s, h).length)) }))
         .filter((x) => x.missing > 0);
-      return failed(`${short.length} of ${CONNECTIONS} stations lost frames on some handler 10 s after the run (e.g. ${short.slice(0, 4).map((x) => `${x.s.label} missing ${x.missing}`).join(', ')})`, {
+      const what = [
+        short.length > 0 ? `${short.length} of ${CONNECTIONS} stations lost frames on some handler 10 s after the run (e.g. ${short.slice(0, 4).map((x) => `${x.s.label} missing ${x.missing}`).join(', ')})` : '',
+        absent.length > 0 ? `handler${absent.length > 1 ? 's' : ''} ${absent.join(',')} of the ${expected.length} configured never reported a frame (seen: ${handlers.join(',') || 'none'})` : '',
+      ].filter(Boolean);
+      return failed(what.join('; ') || 'the deliveries were incomplete 10 s after the run', {
         metrics,
         sent: [`${CONNECTIONS} connections × ${Math.round(RATE / CONNECTIONS)} frames/s × ${DURATION_MS / 1000} s of 1024-byte frames`],
         logs: broker.logs(),
