@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { environmentLimits, startEnvironmentMonitor } from './environment.ts';
+import { environmentLimits, explainableDelayMs, startEnvironmentMonitor } from './environment.ts';
 
 const children: ChildProcess[] = [];
 /** Process groups (a shell and its pipeline), killed as a group by id. */
@@ -25,10 +25,12 @@ describe('environment monitor', () => {
     children.push(child);
     child.stdout?.pause();
     const monitor = startEnvironmentMonitor({ pid: child.pid as number, intervalMs: 20 });
-    await sleep(800);
+    const deadline = performance.now() + 10_000;
+    while ((await monitor.peek()).pipeBlockedSamples < 10 && performance.now() < deadline) await sleep(50);
+    await sleep(300);
     const report = await monitor.stop();
     expect(report.procVisible).toBe(true);
-    expect(report.pipeBlockedShare).toBeGreaterThan(0.5);
+    expect(report.pipeBlockedSamples).toBeGreaterThanOrEqual(10);
     expect(environmentLimits(report).join(' ')).toContain('blocked writing');
   });
 
@@ -36,9 +38,12 @@ describe('environment monitor', () => {
     const child = spawn('sh', ['-c', `"${process.execPath}" -e 'const b = Buffer.alloc(65536, 120); for (;;) require("fs").writeSync(1, b);' | sleep 30`], { stdio: 'ignore', detached: true });
     groups.push(child.pid as number);
     const monitor = startEnvironmentMonitor({ pid: child.pid as number, intervalMs: 20 });
-    await sleep(800);
+    // The pipeline takes a moment to start on a loaded machine: wait for the condition, with a deadline.
+    const deadline = performance.now() + 10_000;
+    while ((await monitor.peek()).pipeBlockedSamples < 10 && performance.now() < deadline) await sleep(50);
     const report = await monitor.stop();
-    expect(report.pipeBlockedShare).toBeGreaterThan(0.3);
+    expect(report.pipeBlockedSamples).toBeGreaterThanOrEqual(10);
+    expect(environmentLimits(report).join(' ')).toContain('blocked writing');
   });
 
   it('does not blame the pipe for a process that sleeps, and measures its CPU figures', async () => {
@@ -46,7 +51,10 @@ describe('environment monitor', () => {
     children.push(child);
     const monitor = startEnvironmentMonitor({ pid: child.pid as number, intervalMs: 20 });
     await sleep(500);
+    const peeked = await monitor.peek();
     const report = await monitor.stop();
+    expect(peeked.samples).toBeGreaterThan(0);
+    expect(await monitor.stop()).toBe(report);
     expect(report.procVisible).toBe(true);
     expect(report.samples).toBeGreaterThan(3);
     expect(report.pipeBlockedSamples).toBe(0);
@@ -66,10 +74,12 @@ describe('environment monitor', () => {
   });
 
   it('turns a starved run into words, and a quiet one into none', () => {
-    const quiet = { durationMs: 1000, samples: 20, loopDelayP99Ms: 5, loopDelayMaxMs: 9, pipeBlockedSamples: 0, pipeBlockedShare: 0, runMs: 400, runQueueWaitMs: 20, runQueueWaitShare: 0.05, procVisible: true };
+    const quiet = { durationMs: 1000, samples: 20, loopDelayP99Ms: 5, loopDelayMaxMs: 9, pipeBlockedSamples: 0, pipeBlockedShare: 0, runMs: 400, runQueueWaitMs: 20, runQueueWaitShare: 0.05, runQueueWaitMaxThreadMs: 15, procVisible: true };
     expect(environmentLimits(quiet)).toEqual([]);
     const starved = { ...quiet, runMs: 300, runQueueWaitMs: 900, runQueueWaitShare: 0.75 };
     expect(environmentLimits(starved).join(' ')).toContain('did not give it CPU');
     expect(environmentLimits({ ...quiet, loopDelayP99Ms: 250 }).join(' ')).toContain('event loop');
+    // What it can explain: one thread's wait + the kit's longest stall + time blocked on the log pipe.
+    expect(explainableDelayMs({ ...quiet, runQueueWaitMaxThreadMs: 700, loopDelayMaxMs: 100, pipeBlockedShare: 0.5, durationMs: 2000 })).toBe(1800);
   });
 });

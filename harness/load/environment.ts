@@ -40,12 +40,26 @@ export interface EnvironmentReport {
   runMs: number;
   runQueueWaitMs: number;
   runQueueWaitShare: number;
+  /** The longest run-queue wait of any one candidate thread, ms: the delay a single thread's critical path can have suffered. */
+  runQueueWaitMaxThreadMs: number;
   /** Whether /proc showed the candidate at all. */
   procVisible: boolean;
 }
 
 export interface EnvironmentMonitor {
+  /** The figures so far; sampling goes on. */
+  peek(): Promise<EnvironmentReport>;
+  /** Stops sampling and returns the figures over the whole run (idempotent). */
   stop(): Promise<EnvironmentReport>;
+}
+
+/**
+ * How much delay the environment can explain over a run, ms: the longest run-queue wait of one candidate
+ * thread, the kit's longest event-loop stall, and the time the candidate sat blocked on its log pipe.
+ * A shortfall larger than this is the candidate's own.
+ */
+export function explainableDelayMs(report: EnvironmentReport): number {
+  return Math.round(report.runQueueWaitMaxThreadMs + report.loopDelayMaxMs + report.pipeBlockedShare * report.durationMs);
 }
 
 async function descendants(pid: number): Promise<number[]> {
@@ -139,17 +153,16 @@ export function startEnvironmentMonitor(options: EnvironmentOptions): Environmen
   };
   void tick();
   const timer = setInterval(() => void tick(), intervalMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await tick();
-      histogram.disable();
+  let stopped: EnvironmentReport | undefined;
+  const report = (): EnvironmentReport => {
       let runNs = 0;
       let waitNs = 0;
+      let maxWaitNs = 0;
       for (const [tid, [run, wait]] of last) {
         const [run0, wait0] = first.get(tid) ?? [0, 0];
         runNs += run - run0;
         waitNs += wait - wait0;
+        maxWaitNs = Math.max(maxWaitNs, wait - wait0);
       }
       const ms = (ns: number): number => Math.round(ns / 1e6);
       return {
@@ -162,8 +175,23 @@ export function startEnvironmentMonitor(options: EnvironmentOptions): Environmen
         runMs: ms(runNs),
         runQueueWaitMs: ms(waitNs),
         runQueueWaitShare: runNs + waitNs === 0 ? 0 : +(waitNs / (runNs + waitNs)).toFixed(3),
+        runQueueWaitMaxThreadMs: ms(maxWaitNs),
         procVisible: visible,
       };
+  };
+  return {
+    async peek() {
+      if (stopped) return stopped;
+      await tick();
+      return report();
+    },
+    async stop() {
+      if (stopped) return stopped;
+      clearInterval(timer);
+      await tick();
+      histogram.disable();
+      stopped = report();
+      return stopped;
     },
   };
 }
@@ -194,5 +222,6 @@ export function environmentMetrics(report: EnvironmentReport): Record<string, nu
     candidatePipeBlockedShare: report.pipeBlockedShare,
     candidateRunMs: report.runMs,
     candidateRunQueueWaitMs: report.runQueueWaitMs,
+    candidateRunQueueWaitMaxThreadMs: report.runQueueWaitMaxThreadMs,
   };
 }
