@@ -196,19 +196,24 @@ export function startEnvironmentMonitor(options: EnvironmentOptions): Environmen
   };
 }
 
+/** What limited a run: the kit's own event loop, the kit's reading of the candidate's log, the candidate's CPU. */
+export type EnvironmentLimitKind = 'kit-loop' | 'log-pipe' | 'cpu';
+
 /**
  * The ways the environment limited the run, in words (empty: the environment was fine, so a shortfall
  * is the candidate's). A check answers UNKNOWN with these as evidence instead of a FAIL.
  */
-export function environmentLimits(report: EnvironmentReport, thresholds: EnvironmentThresholds = {}): string[] {
+export function environmentLimits(report: EnvironmentReport, thresholds: EnvironmentThresholds = {}, kinds: readonly EnvironmentLimitKind[] = ['kit-loop', 'log-pipe', 'cpu']): string[] {
   const out: string[] = [];
   const loop = thresholds.loopDelayP99Ms ?? 100;
-  if (report.loopDelayP99Ms > loop) out.push(`the kit's event loop was delayed (p99 ${report.loopDelayP99Ms} ms, max ${report.loopDelayMaxMs} ms, over ${loop} ms): the kit itself was starved`);
+  if (kinds.includes('kit-loop') && report.loopDelayP99Ms > loop) out.push(`the kit's event loop was delayed (p99 ${report.loopDelayP99Ms} ms, max ${report.loopDelayMaxMs} ms, over ${loop} ms): the kit itself was starved`);
   const pipe = thresholds.pipeBlockedShare ?? 0.05;
-  if (report.pipeBlockedShare > pipe) out.push(`the candidate was blocked writing a pipe (its log to the kit: wchan pipe_write / sock_alloc_send_pskb) in ${report.pipeBlockedSamples} of ${report.samples} samples: the kit's log intake limited it`);
+  if (kinds.includes('log-pipe') && report.pipeBlockedShare > pipe) {
+    out.push(`the candidate was blocked writing its log to the kit (wchan pipe_write / sock_alloc_send_pskb) in ${report.pipeBlockedSamples} of ${report.samples} samples: the kit's log intake limited it`);
+  }
   const share = thresholds.runQueueWaitShare ?? 0.33;
   const waitMs = thresholds.runQueueWaitMs ?? 250;
-  if (report.runQueueWaitShare > share && report.runQueueWaitMs > waitMs) {
+  if (kinds.includes('cpu') && report.runQueueWaitShare > share && report.runQueueWaitMs > waitMs) {
     out.push(`the candidate waited ${report.runQueueWaitMs} ms for a CPU while runnable against ${report.runMs} ms running (${Math.round(report.runQueueWaitShare * 100)}% of its runnable time): the machine did not give it CPU`);
   }
   return out;
