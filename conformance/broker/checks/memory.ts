@@ -72,7 +72,7 @@ export const memory: CheckDefinition = {
     if (taken.consumed < CONSUMED_SHARE_MIN * taken.written) {
       return unknown(`the candidate consumed only ${sentMiB.toFixed(1)} of the ${writtenMiB.toFixed(1)} MiB the kit wrote (the rest sat unread in its receive queues): too little to judge its memory under this load`, { metrics, data, notes: [consumedNote, ...limits], logs: broker.logs() });
     }
-    if (!load.valid) return unknown(`the kit sent ${Math.round(load.achievedRate)} frames/s, under 98% of 10,000: no verdict on the candidate`, { metrics, data });
+    if (!load.valid) return unknown(`the kit sent ${Math.round(load.achievedRate)} frames/s, under 98% of 10,000: no verdict on the candidate`, { metrics, data, notes: limits });
     if (summary.maxRssBytes > RSS_LIMIT) return failed(`resident memory reached ${maxMiB.toFixed(0)} MiB, over the 512 MiB limit`, { metrics, data, logs: broker.logs() });
     if (growth > GROWTH_LIMIT_MIB_PER_S && retainedMiB > RETAINED_SHARE_LIMIT * sentMiB) {
       // A slow log intake makes a candidate buffer its log lines; a starved CPU only makes it read less.

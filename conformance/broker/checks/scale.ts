@@ -21,7 +21,11 @@ export const scale48: CheckDefinition = {
     ctx.scope.defer(() => void env.stop());
     const load = await stationLoad(broker, { connections: CONNECTIONS, rate: RATE, durationMs: DURATION_MS, frameBytes: 1024, seed: ctx.seed });
     const metrics: Record<string, number | string> = { framesSent: load.sent, achievedRate: Math.round(load.achievedRate), limitedBy: load.report.limitedBy };
-    if (!load.valid) return unknown(`the kit sent ${Math.round(load.achievedRate)} frames/s, under 98% of the ${RATE} target: the machine fell short, no verdict on the candidate`, { metrics });
+    if (!load.valid) {
+      const environment = await env.stop();
+      Object.assign(metrics, environmentMetrics(environment));
+      return unknown(`the kit sent ${Math.round(load.achievedRate)} frames/s, under 98% of the ${RATE} target: the machine fell short, no verdict on the candidate`, { metrics, notes: environmentLimits(environment) });
+    }
     const want = broker.applied.handlers;
     const complete = (): true | undefined => {
       const handlers = [...broker.handlerIds];
