@@ -40,7 +40,7 @@ export const memory: CheckDefinition = {
   system: 'broker',
   level: 'recommended',
   title: 'Bounded memory at 80 Mbps',
-  criterion: `Under seed 002's load (48 stations, 10,000 frames/s of 1 KiB, ${DURATION_MS / 1000} s), resident memory stays under 512 MiB and stops growing: it fails when, over the second half, it grows faster than ${GROWTH_LIMIT_MIB_PER_S} MiB/s and has grown since warm-up by more than ${RETAINED_SHARE_LIMIT * 100}% of the bytes the broker consumed (read from its sockets; when it consumed under ${CONSUMED_SHARE_MIN * 100}% of what the kit wrote, there is nothing to judge: UNKNOWN).`,
+  criterion: `Under the reference load (48 stations, 10,000 frames/s of 1 KiB, ${DURATION_MS / 1000} s), resident memory stays under 512 MiB and stops growing: it fails when, over the second half, it grows faster than ${GROWTH_LIMIT_MIB_PER_S} MiB/s and has grown since warm-up by more than ${RETAINED_SHARE_LIMIT * 100}% of the bytes the broker consumed (read from its sockets; when it consumed under ${CONSUMED_SHARE_MIN * 100}% of what the kit wrote, there is nothing to judge: UNKNOWN).`,
   heavy: true,
   timeoutMs: 60_000,
   async run(ctx) {
