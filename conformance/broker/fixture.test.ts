@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { framingFixture } from './checks/framing.ts';
-import { loadBrokerFixtures, parseBrokerFixture } from './fixture.ts';
+import fc from 'fast-check';
+import { caseWrites, framingCaseArbitrary, framingFixture, splitStream } from './checks/framing.ts';
+import { encodeFrames } from '../../harness/wire/frame.ts';
+import { fixturePayloadSource, loadBrokerFixtures, parseBrokerFixture, toChunking } from './fixture.ts';
 import { ROOT } from '../kill-matrix.ts';
 
 describe('broker fixtures', () => {
@@ -18,10 +20,26 @@ describe('broker fixtures', () => {
   });
 
   it('turns a shrunk framing counterexample into a valid fixture with the same cuts', () => {
-    const fixture = framingFixture({ sizes: [10, 0], chunking: { kind: 'cuts', cuts: [3, 7] } }, 99, 1234, 'handler 0: 1 of 2 frames missing');
+    const fixture = framingFixture({ sizes: [10, 0], chunking: { kind: 'cuts', cuts: [3, 7] }, payloadSeed: 99 }, 1234, 'handler 0: 1 of 2 frames missing');
     const parsed = parseBrokerFixture(JSON.parse(JSON.stringify(fixture)), 'generated.json');
     expect(parsed.name).toBe('generated-framing-1234');
     expect(parsed.steps[1]).toMatchObject({ split: [3, 7] });
     expect(parsed.seed).toBe(99);
+  });
+
+  it('replays a saved framing counterexample byte for byte: same payloads, same writes, whatever ran before it', () => {
+    fc.assert(
+      fc.property(framingCaseArbitrary, (c) => {
+        const fixture = parseBrokerFixture(JSON.parse(JSON.stringify(framingFixture(c, 7, 'problem'))), 'generated.json');
+        const step = fixture.steps[1] as { frames: { size: number }[]; split?: unknown };
+        const source = fixturePayloadSource(fixture);
+        const bytes = encodeFrames(step.frames.map(source));
+        const replayed = splitStream(bytes, toChunking(step.split as Parameters<typeof toChunking>[0], bytes.length));
+        const original = caseWrites(c);
+        expect(Buffer.concat(replayed).equals(Buffer.concat(original.writes))).toBe(true);
+        expect(replayed.map((w) => w.length)).toEqual(original.writes.map((w) => w.length));
+      }),
+      { numRuns: 60, seed: 42 },
+    );
   });
 });

@@ -55,7 +55,7 @@ function literal(frame: FixtureFrame): Buffer | undefined {
   return 'hex' in frame ? Buffer.from(frame.hex.replace(/\s+/g, ''), 'hex') : undefined;
 }
 
-function toChunking(split: FixtureSplit | undefined, length: number): Chunking {
+export function toChunking(split: FixtureSplit | undefined, length: number): Chunking {
   if (split === undefined || split === 'coalesced') return { kind: 'coalesced' };
   if (split === 'bytewise') return { kind: 'bytewise' };
   if (Array.isArray(split)) return { kind: 'cuts', cuts: split };
@@ -80,6 +80,23 @@ export function parseBrokerFixture(raw: unknown, file: string): BrokerFixture {
   return f as BrokerFixture;
 }
 
+/**
+ * The payload of each fixture frame, in step order: literal bytes, or `size` bytes drawn from the
+ * fixture's seed (frames sharing a `ref` share their bytes). The replay and any generator of fixtures
+ * (broker.framing's shrunk cases) must agree on this to reproduce the same stream.
+ */
+export function fixturePayloadSource(fixture: BrokerFixture): (frame: FixtureFrame) => Buffer {
+  const random = createRandom(fixture.seed ?? 1);
+  const refs = new Map<string, Buffer>();
+  return (frame) => {
+    const cached = frame.ref === undefined ? undefined : refs.get(frame.ref);
+    if (cached) return cached;
+    const bytes = literal(frame) ?? payloadOf((frame as { size: number }).size, random);
+    if (frame.ref !== undefined) refs.set(frame.ref, bytes);
+    return bytes;
+  };
+}
+
 /** Turns a fixture into a check `fixture.NAME`. */
 export function fixtureCheck(fixture: BrokerFixture): CheckDefinition {
   return {
@@ -91,15 +108,7 @@ export function fixtureCheck(fixture: BrokerFixture): CheckDefinition {
     timeoutMs: 60_000,
     async run(ctx) {
       const broker = await BrokerUnderTest.launch(ctx, { knobs: fixture.knobs ?? { handlers: 2 } });
-      const random = createRandom(fixture.seed ?? 1);
-      const refs = new Map<string, Buffer>();
-      const frameBytes = (frame: FixtureFrame): Buffer => {
-        const cached = frame.ref === undefined ? undefined : refs.get(frame.ref);
-        if (cached) return cached;
-        const bytes = literal(frame) ?? payloadOf((frame as { size: number }).size, random);
-        if (frame.ref !== undefined) refs.set(frame.ref, bytes);
-        return bytes;
-      };
+      const frameBytes = fixturePayloadSource(fixture);
       const stations = new Map<string, Station>();
       const sent = new Map<string, SentFrame[]>();
       const station = (label: string): Station => {

@@ -6,6 +6,7 @@ import { maxFrame } from './checks/max-frame.ts';
 import { memory } from './checks/memory.ts';
 import { reconnect } from './checks/reconnect.ts';
 import { scale48 } from './checks/scale.ts';
+import { drainQueues } from './checks/drain-queues.ts';
 import { drainBound, midFrameCheck, sigtermCheck, stopAccepting } from './checks/shutdown.ts';
 import { slowHandler } from './checks/slow-handler.ts';
 import { noUnwrap, spawnBlocking } from './checks/static-review.ts';
@@ -17,6 +18,7 @@ export const brokerChecks: CheckDefinition[] = [
   slowHandler,
   midFrameCheck,
   drainBound,
+  drainQueues,
   noUnwrap,
   spawnBlocking,
   stopAccepting,

@@ -163,6 +163,10 @@ describe('TCP partitions', () => {
     fromA.write('x');
     bc.write('y');
     await waitFor(() => bc.data.toString() === 'y' && c.net.linkCounters('a', 'b').held.bytes === 1);
+    // Held means held: nothing of a's write reached b (nor came back) before the heal.
+    expect(c.server('b').connections.reduce((n, conn) => n + conn.data.length, 0)).toBe(0);
+    expect(fromA.data.length).toBe(0);
+    expect(c.net.linkCounters('a', 'b').delivered.bytes).toBe(0);
     c.net.heal();
     await waitFor(() => fromA.data.toString() === 'x');
   });

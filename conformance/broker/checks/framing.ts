@@ -13,6 +13,8 @@ export type Chunking = { kind: 'coalesced' } | { kind: 'bytewise' } | { kind: 'c
 export interface FramingCase {
   sizes: number[];
   chunking: Chunking;
+  /** Seeds the payload bytes: part of the case, so a shrunk case (and its saved fixture) carries its own bytes. */
+  payloadSeed: number;
 }
 
 const BYTEWISE_LIMIT = 700;
@@ -24,7 +26,15 @@ export const framingCaseArbitrary: fc.Arbitrary<FramingCase> = fc.record({
     fc.constant<Chunking>({ kind: 'bytewise' }),
     fc.array(fc.nat(), { minLength: 1, maxLength: 24 }).map<Chunking>((cuts) => ({ kind: 'cuts', cuts })),
   ),
+  payloadSeed: fc.nat({ max: 0x7fffffff }),
 });
+
+/** The payloads and the writes of one case: the same bytes for the check and for its saved fixture's replay. */
+export function caseWrites(c: FramingCase): { payloads: Buffer[]; writes: Buffer[] } {
+  const random = createRandom(c.payloadSeed);
+  const payloads = c.sizes.map((size) => payloadOf(size, random));
+  return { payloads, writes: splitStream(encodeFrames(payloads), c.chunking) };
+}
 
 /** The writes for a case: every byte alone (small cases), at arbitrary cut points, or all in one. */
 export function splitStream(stream: Buffer, chunking: Chunking): Buffer[] {
@@ -44,10 +54,10 @@ export function splitStream(stream: Buffer, chunking: Chunking): Buffer[] {
 
 /** Hand-picked cases, always run first: the seed's shapes. */
 export const FRAMING_EXAMPLES: FramingCase[] = [
-  { sizes: [0, 1, 5, 0, 300], chunking: { kind: 'bytewise' } },
-  { sizes: Array.from({ length: 200 }, (_, i) => (i * 7) % 500), chunking: { kind: 'coalesced' } },
-  { sizes: [MAX_FRAME], chunking: { kind: 'cuts', cuts: [3, 4, 5, 1000, 65535] } },
-  { sizes: [10, 0, 0, 10], chunking: { kind: 'cuts', cuts: [1, 2, 3, 5, 6, 7, 9, 13] } },
+  { sizes: [0, 1, 5, 0, 300], chunking: { kind: 'bytewise' }, payloadSeed: 1 },
+  { sizes: Array.from({ length: 200 }, (_, i) => (i * 7) % 500), chunking: { kind: 'coalesced' }, payloadSeed: 2 },
+  { sizes: [MAX_FRAME], chunking: { kind: 'cuts', cuts: [3, 4, 5, 1000, 65535] }, payloadSeed: 3 },
+  { sizes: [10, 0, 0, 10], chunking: { kind: 'cuts', cuts: [1, 2, 3, 5, 6, 7, 9, 13] }, payloadSeed: 4 },
 ];
 
 export const framing: CheckDefinition = {
@@ -63,16 +73,13 @@ export const framing: CheckDefinition = {
     if (handlers.length === 0) return failed('one 8-byte frame was not delivered to any handler within 5 s', { sent: warm.sent, logs: broker.logs() });
 
     let runs = 0;
+    // What went wrong in the most recent FAILING run: fast-check's counterexample is the last failing
+    // case it tried (shrink attempts that pass never overwrite it).
     let lastProblem = '';
-    let lastFailingSeed = 0;
     const runCase = async (c: FramingCase): Promise<boolean> => {
       runs++;
-      const caseSeed = (ctx.seed ^ runs) >>> 0;
-      const random = createRandom(caseSeed);
-      lastFailingSeed = caseSeed;
-      const payloads = c.sizes.map((size) => payloadOf(size, random));
+      const { payloads, writes } = caseWrites(c);
       const sent = payloads.map(describeFrame);
-      const writes = splitStream(encodeFrames(payloads), c.chunking);
       let station;
       try {
         station = await broker.station(`case-${runs}`);
@@ -106,7 +113,7 @@ export const framing: CheckDefinition = {
     if (result.failed && result.counterexample) {
       const [c] = result.counterexample as [FramingCase];
       const shape = c.chunking.kind === 'cuts' ? `cut at ${JSON.stringify(c.chunking.cuts)}` : c.chunking.kind;
-      const saved = await saveGeneratedFixture(framingFixture(c, lastFailingSeed, ctx.seed, lastProblem));
+      const saved = await saveGeneratedFixture(framingFixture(c, ctx.seed, lastProblem));
       return failed(`frame sizes ${JSON.stringify(c.sizes)} sent ${shape}: ${lastProblem}`, {
         sent: [`minimal failing case after ${result.numShrinks} shrinks: ${JSON.stringify(c)}`],
         observed: broker.linesSince(0, 8),
@@ -122,14 +129,14 @@ export const framing: CheckDefinition = {
 };
 
 /** The minimal failing case as a replayable fixture (same sizes, same cuts, same payload bytes). */
-export function framingFixture(c: FramingCase, caseSeed: number, runSeed: number, problem: string): BrokerFixture {
+export function framingFixture(c: FramingCase, runSeed: number, problem: string): BrokerFixture {
   // Raw cut values: the replayer's splitStream maps them onto the same stream exactly as the check did.
   const split = c.chunking.kind === 'cuts' ? c.chunking.cuts : c.chunking.kind;
   return {
     kind: 'broker-stream',
     name: `generated-framing-${runSeed}`,
     description: `Shrunk by fast-check from broker.framing (run seed ${runSeed}): ${problem}`.slice(0, 400),
-    seed: caseSeed,
+    seed: c.payloadSeed,
     knobs: { handlers: 2 },
     steps: [{ connect: 'gs-1' }, { write: 'gs-1', frames: c.sizes.map((size) => ({ size })), split }],
     expect: { frames: { 'gs-1': c.sizes.map((size) => ({ size })) } },

@@ -1,4 +1,5 @@
-import { failed, pass, type CheckDefinition, type CheckOutcome } from '../../../harness/checks/check.ts';
+import { failed, pass, unknown, type CheckDefinition, type CheckOutcome } from '../../../harness/checks/check.ts';
+import { environmentLimits, environmentMetrics, explainableDelayMs, startEnvironmentMonitor } from '../../../harness/load/environment.ts';
 import type { CheckContext } from '../../../harness/checks/check.ts';
 import { delay } from '../../../harness/checks/wait.ts';
 import { describeExit } from '../../../harness/process/supervisor.ts';
@@ -51,7 +52,10 @@ async function midFrame(ctx: CheckContext, signal: NodeJS.Signals): Promise<Chec
     const got = handlers.filter((h) => (broker.framesFrom(station).get(h) ?? []).some((f) => f.bytes === expected.bytes));
     return failed(`after ${signal} with a frame half-read, the completed 5000-byte frame reached ${got.length} of ${handlers.length} handlers (${handlers.join(',')}) before ${exit ? 'exit' : 'the deadline'}`, common);
   }
-  return pass(`the half-read frame was completed after ${signal} and reached all ${handlers.length} handlers${exit ? `; exit after ${Math.round(exit.atMs - signalAt)} ms` : ''}`, common);
+  if (!exit) return failed(`the half-read frame reached every handler, but the process was still running ${EXIT_BOUND_MS} ms after ${signal}: graceful shutdown also means exiting within the bound (killed by the kit)`, common);
+  const exitMs = Math.round(exit.atMs - signalAt);
+  if (exitMs > EXIT_BOUND_MS) return failed(`the half-read frame reached every handler, but the process exited ${exitMs} ms after ${signal}, over the ${EXIT_BOUND_MS} ms bound`, common);
+  return pass(`the half-read frame was completed after ${signal} and reached all ${handlers.length} handlers; exit after ${exitMs} ms`, { ...common, metrics: { ...common.metrics, exitMs } });
 }
 
 export const midFrameCheck: CheckDefinition = {
@@ -59,7 +63,7 @@ export const midFrameCheck: CheckDefinition = {
   system: 'broker',
   level: 'required',
   title: 'Shutdown completes a half-read frame',
-  criterion: `SIGINT arrives while a frame is half read; the rest is sent ${REST_AFTER_MS} ms later: the frame reaches every handler before the process exits.`,
+  criterion: `SIGINT arrives while a frame is half read; the rest is sent ${REST_AFTER_MS} ms later: the frame reaches every handler, and the process exits within ${EXIT_BOUND_MS / 1000} s of the signal.`,
   timeoutMs: 45_000,
   run: (ctx) => midFrame(ctx, 'SIGINT'),
 };
@@ -69,7 +73,7 @@ export const sigtermCheck: CheckDefinition = {
   system: 'broker',
   level: 'recommended',
   title: 'SIGTERM runs the same graceful shutdown',
-  criterion: `SIGTERM (what orchestrators send) arrives while a frame is half read; the rest is sent ${REST_AFTER_MS} ms later: the frame reaches every handler before exit.`,
+  criterion: `SIGTERM (what orchestrators send) arrives while a frame is half read; the rest is sent ${REST_AFTER_MS} ms later: the frame reaches every handler, and the process exits within ${EXIT_BOUND_MS / 1000} s of the signal.`,
   timeoutMs: 45_000,
   run: (ctx) => midFrame(ctx, 'SIGTERM'),
 };
@@ -86,13 +90,23 @@ export const drainBound: CheckDefinition = {
     const station = await broker.station('stuck');
     await station.writePartial(1000, payloadOf(10, ctx.random));
     const how = await broker.waitConsumed(station);
+    const env = startEnvironmentMonitor({ pid: broker.proc.pid as number });
+    ctx.scope.defer(() => void env.stop());
     const signalAt = broker.proc.signal('SIGINT') - broker.proc.startedAt;
     const exit = await broker.proc.waitExit(EXIT_BOUND_MS + 2000);
-    const common = { sent: station.sent, notes: [how], observed: broker.linesSince(signalAt), logs: broker.logs() };
-    if (!exit) return failed(`still running ${(EXIT_BOUND_MS + 2000) / 1000} s after SIGINT with one session stuck mid-frame (killed by the kit)`, common);
-    const took = Math.round(exit.atMs - signalAt);
-    if (took > EXIT_BOUND_MS) return failed(`exited ${took} ms after SIGINT, over the ${EXIT_BOUND_MS} ms bound`, { ...common, metrics: { exitMs: took } });
-    return pass(`gone ${took} ms after SIGINT (${describeExit(exit)}) with a session stuck mid-frame`, { ...common, metrics: { exitMs: took } });
+    const environment = await env.stop();
+    const limits = environmentLimits(environment);
+    const took = exit ? Math.round(exit.atMs - signalAt) : undefined;
+    const common = { sent: station.sent, notes: [how, ...limits], observed: broker.linesSince(signalAt), logs: broker.logs(), metrics: { ...(took === undefined ? {} : { exitMs: took }), ...environmentMetrics(environment) } };
+    const summary = took === undefined ? `still running ${(EXIT_BOUND_MS + 2000) / 1000} s after SIGINT with one session stuck mid-frame (killed by the kit)` : `exited ${took} ms after SIGINT, over the ${EXIT_BOUND_MS} ms bound`;
+    if (took === undefined || took > EXIT_BOUND_MS) {
+      // A broker denied CPU exits late by at most the delay the environment can explain.
+      const overrun = (took ?? EXIT_BOUND_MS + 2000) - EXIT_BOUND_MS;
+      const explainable = explainableDelayMs(environment);
+      if (limits.length > 0 && overrun <= explainable) return unknown(`${summary}; but the environment can explain ${explainable} ms of delay: ${limits.join('; ')}`, common);
+      return failed(summary, common);
+    }
+    return pass(`gone ${took} ms after SIGINT (${describeExit(exit as NonNullable<typeof exit>)}) with a session stuck mid-frame`, common);
   },
 };
 
