@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gradeCandidate } from '../../harness/cli/grade.ts';
+import { gradeCandidate } from '../../harness/grading/grade-candidate.ts';
+import { SUITES } from '../suites.ts';
 import { killAll, liveCount } from '../../harness/process/supervisor.ts';
-import { ROOT } from '../kill-matrix.ts';
+import { ROOT } from '../../harness/common/root.ts';
 
 /**
  * The proof that a loaded machine is never blamed on the candidate: the correct py-broker (per-frame
@@ -26,7 +27,7 @@ afterAll(async () => {
 
 describe('broker verdicts on a deliberately loaded machine', () => {
   it('a correct per-frame-logging broker behind a slow log reader, beside CPU hogs: PASS or UNKNOWN with environment evidence, never FAIL', async () => {
-    const report = await gradeCandidate(MANIFEST, { candidates: [], seed: 20261122, only: CHECKS, strict: false, parallel: 1, progress: false, out: () => {}, err: () => {} });
+    const report = await gradeCandidate(MANIFEST, { suites: SUITES, seed: 20261122, only: CHECKS, strict: false, parallel: 1 });
     const byId = new Map(report.checks.map((c) => [c.id, c]));
     for (const id of CHECKS) {
       const check = byId.get(id);
