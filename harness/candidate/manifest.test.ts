@@ -125,8 +125,11 @@ describe('manifest', () => {
   });
 
   it('accepts the limits object and refuses non-integers in it', () => {
-    expect(parseManifest({ ...issueExample, limits: { memoryMiB: 512, pids: 64, fileSizeMiB: 10, buildSeconds: 600, cpuSeconds: 60 } }).limits).toEqual({ memoryMiB: 512, pids: 64, fileSizeMiB: 10, buildSeconds: 600, cpuSeconds: 60 });
-    expect(codes({ ...issueExample, limits: { memoryMiB: 1.5, cpu: 3 } }).sort()).toEqual(['MANIFEST_SCHEMA limits.memoryMiB', 'MANIFEST_UNKNOWN_FIELD limits.cpu']);
+    const MiB = 1024 * 1024;
+    expect(parseManifest({ ...issueExample, limits: { memoryMiB: 512, processes: 64, fileSizeMiB: 10, buildTimeoutS: 600 } }).limits).toEqual({ memoryBytes: 512 * MiB, processes: 64, fileSizeBytes: 10 * MiB, buildTimeoutMs: 600_000 });
+    expect(parseManifest(issueExample).limits).toEqual({ memoryBytes: 1024 * MiB, processes: 256, fileSizeBytes: 256 * MiB, buildTimeoutMs: 900_000 });
+    expect(codes({ ...issueExample, limits: { memoryMiB: 100.5, cpu: 3 } }).sort()).toEqual(['MANIFEST_SCHEMA limits.memoryMiB', 'MANIFEST_UNKNOWN_FIELD limits.cpu']);
+    expect(codes({ ...issueExample, limits: { processes: 2 } })).toEqual(['MANIFEST_SCHEMA limits.processes']);
   });
 
   it('refuses catastrophic log patterns by name and accepts ordinary ones', () => {
