@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KIT_CLI, referenceManifest, SYSTEMS, type System } from './mutation/kit-cli.ts';
-import { renderCoverage, type SystemCoverage, type FileCoverage } from './mutation/coverage-report.ts';
+import { lineRanges, renderCoverage, type SystemCoverage, type FileCoverage } from './mutation/coverage-report.ts';
 import { writeReport } from './mutation/report.ts';
 import { loadResults } from './mutation/results-store.ts';
 
@@ -26,19 +26,6 @@ interface IstanbulFile {
   s: Record<string, number>;
   branchMap: Record<string, { locations: { start: { line: number } }[] }>;
   b: Record<string, number[]>;
-}
-
-/** Collapses sorted line numbers into "3-7, 12" ranges. */
-export function lineRanges(lines: readonly number[]): string {
-  const sorted = [...new Set(lines)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && (sorted[j + 1] as number) === (sorted[j] as number) + 1) j++;
-    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
-  }
-  return parts.join(', ');
 }
 
 function fileCoverage(path: string, data: IstanbulFile): FileCoverage {

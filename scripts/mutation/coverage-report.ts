@@ -24,6 +24,19 @@ export interface SystemCoverage {
   readonly files: readonly FileCoverage[];
 }
 
+/** Collapses sorted line numbers into "3-7, 12" ranges. */
+export function lineRanges(lines: readonly number[]): string {
+  const sorted = [...new Set(lines)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && (sorted[j + 1] as number) === (sorted[j] as number) + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
 const pct = (hit: number, total: number): string => (total === 0 ? '—' : `${((hit / total) * 100).toFixed(1)}%`);
 
 /** The coverage section of docs/mutation.md: totals per system, then per file with the unreached lines. */

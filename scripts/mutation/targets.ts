@@ -25,7 +25,7 @@ const GOSSIP_CORE = ['gossip.convergence', 'gossip.reconciliation', 'gossip.indi
 
 export const MUTATION_TARGETS: readonly MutationTarget[] = [
   // Broker: framing, fan-out, shutdown.
-  { file: 'reference/broker/frame-reader.ts', system: 'broker', checks: [...BROKER_FRAMING, 'broker.reconnect'], why: 'length-prefixed frame parsing, the max-frame limit, torn frames' },
+  { file: 'reference/broker/frame-reader.ts', system: 'broker', checks: [...BROKER_FRAMING, 'broker.reconnect', 'broker.4-mid-frame', 'fixture.shutdown-half-read-frame'], why: 'length-prefixed frame parsing, the max-frame limit, torn frames, finishing the frame in progress at a stop' },
   { file: 'reference/broker/fanout.ts', system: 'broker', checks: ['broker.2-fanout', 'broker.3-slow-handler', 'broker.1-concurrent', 'broker.4-mid-frame'], why: 'delivery to every handler, lag reports, draining at shutdown' },
   { file: 'reference/broker/broadcast-ring.ts', system: 'broker', checks: ['broker.2-fanout', 'broker.3-slow-handler'], why: 'the bounded drop-oldest ring each handler reads' },
   { file: 'reference/broker/shutdown.ts', system: 'broker', checks: BROKER_SHUTDOWN, why: 'SIGINT/SIGTERM: stop accepting, finish half-read frames, drain bound' },
