@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KIT_CLI, referenceManifest, type System } from './kit-cli.ts';
 
-/** How one grading of a (possibly mutated) reference ended. */
+/**
+ * How one grading of a (possibly mutated) reference ended: `killed` = some check FAILed; `survived` =
+ * every check PASSed; `error` = the CLI exited 2, or some check was UNKNOWN / ERROR / NOT TESTABLE and
+ * none FAILed (an environment-limited or kit-side result judges nothing); `timeout` = over the budget.
+ */
 export type GradeOutcome = 'survived' | 'killed' | 'error' | 'timeout';
 
 export interface GradeResult {
@@ -33,11 +40,32 @@ export function outcomeOfExit(code: number | null): GradeOutcome {
   return 'error';
 }
 
+/**
+ * Refines exit 1 with the verdicts of the CLI's --json report: only a FAIL kills; exit 1 caused only by
+ * UNKNOWN (starved machine), ERROR or NOT TESTABLE verdicts is an error, never a kill.
+ */
+export function outcomeOf(code: number | null, verdicts: readonly string[] | undefined): GradeOutcome {
+  const byExit = outcomeOfExit(code);
+  if (byExit !== 'killed' || verdicts === undefined) return byExit;
+  return verdicts.includes('FAIL') ? 'killed' : 'error';
+}
+
+function readVerdicts(path: string): string[] | undefined {
+  try {
+    const report = JSON.parse(readFileSync(path, 'utf8')) as { candidates?: { checks?: { verdict?: string }[] }[] };
+    return (report.candidates ?? []).flatMap((c) => (c.checks ?? []).map((k) => String(k.verdict)));
+  } catch {
+    return undefined;
+  }
+}
+
 const TAIL_BYTES = 4000;
 
 /** Grades `checks` of the reference of `system` under `cwd` with the kit's CLI. */
 export function gradeChecks(options: GradeOptions): Promise<GradeResult> {
   const started = Date.now();
+  const jsonDir = mkdtempSync(join(tmpdir(), 'meridian-mutant-'));
+  const jsonPath = join(jsonDir, 'grade.json');
   const args = [
     '--import', 'tsx', KIT_CLI, 'grade',
     '--candidate', referenceManifest(options.system),
@@ -45,6 +73,9 @@ export function gradeChecks(options: GradeOptions): Promise<GradeResult> {
     '--seed', String(options.seed),
     '--parallel', String(options.parallel ?? 2),
     '--quiet',
+    // Recommended checks (store.quorum, broker.sigterm, …) grade their clauses too.
+    '--strict',
+    '--json', jsonPath,
   ];
   const passEnv = [process.env.MERIDIAN_PASS_ENV, ...Object.keys(options.env ?? {})].filter(Boolean).join(',');
   const child = spawn(process.execPath, args, {
@@ -70,8 +101,10 @@ export function gradeChecks(options: GradeOptions): Promise<GradeResult> {
     child.on('close', (code) => {
       clearTimeout(timer);
       if (hardKill) clearTimeout(hardKill);
+      const verdicts = readVerdicts(jsonPath);
+      rmSync(jsonDir, { recursive: true, force: true });
       resolve({
-        outcome: timedOut ? 'timeout' : outcomeOfExit(code),
+        outcome: timedOut ? 'timeout' : outcomeOf(code, verdicts),
         exitCode: code,
         durationMs: Date.now() - started,
         tail: output.trim(),

@@ -1,6 +1,8 @@
 /**
- * `npm run mutation -- [--system broker|store|gossip] [--files frame-reader,quorum] [--timeout-s 180]
- *                     [--seed 1] [--parallel 2] [--fresh] [--report-only]`
+ * `npm run mutation -- [--system broker|store|gossip] [--files frame-reader,quorum] [--lines 91-160]
+ *                     [--timeout-s 180] [--seed 1] [--parallel 2] [--fresh] [--report-only]`
+ *
+ * `--lines FROM-TO` mutates only those lines of the one selected file (a sample when time is short).
  *
  * Mutation testing of the conformance suites against the references, with StrykerJS. For each selected
  * reference file (scripts/mutation/targets.ts) Stryker mutates the file in a sandbox copy of the project and
@@ -36,8 +38,8 @@ function sourceAt(lines: readonly string[], loc: { start: { line: number; column
   return [first, ...middle, last].join('\n');
 }
 
-async function mutateTarget(target: MutationTarget, o: { seed: number; timeoutMs: number; parallel: number; fresh: boolean }): Promise<RecordedMutant[]> {
-  const slug = target.file.replace(/[/.]/g, '_');
+async function mutateTarget(target: MutationTarget, o: { seed: number; timeoutMs: number; parallel: number; fresh: boolean; lines?: string }): Promise<RecordedMutant[]> {
+  const slug = `${target.file.replace(/[/.]/g, '_')}${o.lines ? `_${o.lines}` : ''}`;
   process.env.MERIDIAN_MUTATION_FILE = target.file;
   process.env.MERIDIAN_MUTATION_SEED = String(o.seed);
   process.env.MERIDIAN_MUTATION_TIMEOUT_MS = String(o.timeoutMs);
@@ -46,7 +48,7 @@ async function mutateTarget(target: MutationTarget, o: { seed: number; timeoutMs
   process.env.MERIDIAN_PASS_ENV = [process.env.MERIDIAN_PASS_ENV, '__STRYKER_ACTIVE_MUTANT__'].filter(Boolean).join(',');
   mkdirSync(`${STATE_DIR}/incremental`, { recursive: true });
   const stryker = new Stryker({
-    mutate: [target.file],
+    mutate: [o.lines ? `${target.file}:${o.lines}` : target.file],
     testRunner: 'meridian-grade',
     plugins: [resolve('scripts/mutation/grade-runner.ts')],
     testRunnerNodeArgs: ['--import', 'tsx'],
@@ -96,6 +98,7 @@ async function run(argv: string[]): Promise<number> {
       parallel: { type: 'string', default: '2' },
       fresh: { type: 'boolean', default: false },
       'report-only': { type: 'boolean', default: false },
+      lines: { type: 'string' },
     },
   });
   if (values.system !== undefined && !(SYSTEMS as readonly string[]).includes(values.system)) {
@@ -108,12 +111,16 @@ async function run(argv: string[]): Promise<number> {
       process.stderr.write('mutation: no target matches --system/--files\n');
       return 2;
     }
-    const options = { seed: Number(values.seed), timeoutMs: Number(values['timeout-s']) * 1000, parallel: Number(values.parallel), fresh: values.fresh };
+    if (values.lines !== undefined && (targets.length !== 1 || !/^\d+-\d+$/.test(values.lines))) {
+      process.stderr.write('mutation: --lines FROM-TO needs exactly one target file (--files)\n');
+      return 2;
+    }
+    const options = { seed: Number(values.seed), timeoutMs: Number(values['timeout-s']) * 1000, parallel: Number(values.parallel), fresh: values.fresh, lines: values.lines };
     for (const target of targets) {
       process.stdout.write(`\n== mutating ${target.file} (${target.system}: ${target.checks.join(', ')})\n`);
       const mutants = await mutateTarget(target, options);
       const store = loadResults();
-      store[target.file] = { file: target.file, checks: target.checks, seed: options.seed, finishedAt: new Date().toISOString(), mutants };
+      store[target.file] = { file: target.file, checks: target.checks, seed: options.seed, finishedAt: new Date().toISOString(), ...(options.lines ? { lines: options.lines } : {}), mutants };
       saveResults(store);
       writeReport(store);
     }

@@ -56,7 +56,7 @@ export function renderReport(store: ResultsStore): string {
       continue;
     }
     const s = scoreOf(t.system, f.mutants, isEquivalent);
-    out.push(`| \`${t.file}\` | ${f.checks.join(', ')} | ${s.total} | ${s.killed} | ${s.survived} | ${s.equivalent} | ${s.timeout} | ${s.error} | ${f.finishedAt.slice(0, 16)}Z |`);
+    out.push(`| \`${t.file}\`${f.lines ? ` (lines ${f.lines} only)` : ''} | ${f.checks.join(', ')} | ${s.total} | ${s.killed} | ${s.survived} | ${s.equivalent} | ${s.timeout} | ${s.error} | ${f.finishedAt.slice(0, 16)}Z |`);
   }
   const survivors = all.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage');
   out.push('');

@@ -13,6 +13,8 @@ export interface FileResults {
   readonly checks: readonly string[];
   readonly seed: number;
   readonly finishedAt: string;
+  /** Set when only these lines of the file were mutated (`--lines`). */
+  readonly lines?: string;
   readonly mutants: readonly RecordedMutant[];
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lineRanges } from './coverage-report.ts';
-import { outcomeOfExit } from './grade-checks.ts';
+import { outcomeOf, outcomeOfExit } from './grade-checks.ts';
 import { formatScore, mutantKey, scoreOf, type RecordedMutant } from './score.ts';
 
 function mutant(status: string, line: number, system: RecordedMutant['system'] = 'store'): RecordedMutant {
@@ -40,6 +40,14 @@ describe('mutation score', () => {
     expect(outcomeOfExit(1)).toBe('killed');
     expect(outcomeOfExit(2)).toBe('error');
     expect(outcomeOfExit(null)).toBe('error');
+  });
+
+  it('kills only on a FAIL verdict: exit 1 from UNKNOWN or NOT TESTABLE alone is an error', () => {
+    expect(outcomeOf(1, ['PASS', 'FAIL'])).toBe('killed');
+    expect(outcomeOf(1, ['PASS', 'UNKNOWN'])).toBe('error');
+    expect(outcomeOf(1, ['NOT_TESTABLE'])).toBe('error');
+    expect(outcomeOf(1, undefined)).toBe('killed');
+    expect(outcomeOf(0, ['PASS'])).toBe('survived');
   });
 
   it('collapses uncovered lines into ranges', () => {
