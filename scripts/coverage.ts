@@ -56,6 +56,16 @@ function fileCoverage(path: string, data: IstanbulFile): FileCoverage {
   };
 }
 
+/** "9 PASS; FAIL: broker.memory" from the CLI's --json report: failed checks may reach less code. */
+function verdictSummary(jsonPath: string, exit: number | null): string {
+  if (!existsSync(jsonPath)) return `no report (exit ${exit})`;
+  const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as { candidates: { checks: { id: string; verdict: string }[] }[] };
+  const checks = report.candidates.flatMap((c) => c.checks);
+  const byVerdict = new Map<string, string[]>();
+  for (const c of checks) byVerdict.set(c.verdict, [...(byVerdict.get(c.verdict) ?? []), c.id]);
+  return [...byVerdict].map(([v, ids]) => (v === 'PASS' || v === 'ADVISORY' ? `${ids.length} ${v}` : `${v}: ${ids.join(', ')}`)).join('; ');
+}
+
 function coverSystem(system: System, only: string | undefined, seed: string): SystemCoverage {
   const work = resolve('.meridian/coverage', system);
   const v8Dir = join(work, 'v8');
@@ -68,12 +78,13 @@ function coverSystem(system: System, only: string | undefined, seed: string): Sy
   const manifest = { ...original, name: `${system}-coverage`, command, env: { ...original.env, NODE_V8_COVERAGE: v8Dir }, source: referenceDir };
   const manifestPath = join(work, 'manifest.json');
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
-  const args = ['--import', 'tsx', KIT_CLI, 'grade', '--candidate', manifestPath, '--seed', seed, '--parallel', '2', '--quiet'];
+  const jsonPath = join(work, 'grade.json');
+  const args = ['--import', 'tsx', KIT_CLI, 'grade', '--candidate', manifestPath, '--seed', seed, '--parallel', '2', '--quiet', '--json', jsonPath];
   if (only) args.push('--only', only);
   process.stdout.write(`== ${system}: grading with coverage (${only ?? 'every check'})\n`);
   const started = Date.now();
   const grade = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, MERIDIAN_PASS_ENV: [process.env.MERIDIAN_PASS_ENV, 'NODE_V8_COVERAGE'].filter(Boolean).join(',') }, encoding: 'utf8', maxBuffer: 64 << 20 });
-  const verdictLine = (grade.stdout ?? '').trim().split('\n').pop() ?? '';
+  const verdictLine = verdictSummary(jsonPath, grade.status);
   process.stdout.write(`${verdictLine}\n`);
   const reportDir = join(work, 'report');
   const c8 = spawnSync(process.execPath, [
