@@ -5,7 +5,7 @@
  * references run as child processes of the kit, so their V8 coverage is collected by the processes
  * themselves: a derived manifest (`.meridian/coverage/<system>/manifest.json`) runs the reference's
  * main.ts with NODE_V8_COVERAGE in its manifest env and a preload (scripts/coverage-flush.mjs) that writes
- * the coverage every second, because the kit stops candidates with SIGKILL. c8 turns the V8 files into
+ * the coverage every 200 ms, because the kit stops candidates with SIGKILL. c8 turns the V8 files into
  * Istanbul coverage mapped back to the TypeScript sources (tsx's source maps). The result, with the line
  * ranges no check reaches, goes to scripts/mutation/coverage-<system>.json and is rendered into the
  * "Coverage" section of docs/mutation.md.
