@@ -17,6 +17,8 @@ export interface GradeResult {
   readonly durationMs: number;
   /** The last lines of the CLI's output (its verdict table), for the report. */
   readonly tail: string;
+  /** Check id → verdict, from the CLI's --json report (absent when it wrote none). */
+  readonly verdicts?: Readonly<Record<string, string>>;
 }
 
 export interface GradeOptions {
@@ -50,10 +52,10 @@ export function outcomeOf(code: number | null, verdicts: readonly string[] | und
   return verdicts.includes('FAIL') ? 'killed' : 'error';
 }
 
-function readVerdicts(path: string): string[] | undefined {
+function readVerdicts(path: string): Record<string, string> | undefined {
   try {
-    const report = JSON.parse(readFileSync(path, 'utf8')) as { candidates?: { checks?: { verdict?: string }[] }[] };
-    return (report.candidates ?? []).flatMap((c) => (c.checks ?? []).map((k) => String(k.verdict)));
+    const report = JSON.parse(readFileSync(path, 'utf8')) as { candidates?: { checks?: { id?: string; verdict?: string }[] }[] };
+    return Object.fromEntries((report.candidates ?? []).flatMap((c) => (c.checks ?? []).map((k) => [String(k.id), String(k.verdict)])));
   } catch {
     return undefined;
   }
@@ -104,7 +106,8 @@ export function gradeChecks(options: GradeOptions): Promise<GradeResult> {
       const verdicts = readVerdicts(jsonPath);
       rmSync(jsonDir, { recursive: true, force: true });
       resolve({
-        outcome: timedOut ? 'timeout' : outcomeOf(code, verdicts),
+        outcome: timedOut ? 'timeout' : outcomeOf(code, verdicts && Object.values(verdicts)),
+        ...(verdicts ? { verdicts } : {}),
         exitCode: code,
         durationMs: Date.now() - started,
         tail: output.trim(),

@@ -33,6 +33,12 @@ function settings(): { seed: number; timeoutMs: number; parallel: number; file: 
   };
 }
 
+/** "FAIL broker.framing, UNKNOWN broker.scale-48": the checks that did not pass, first in the reason. */
+function notPassed(result: GradeResult): string {
+  const bad = Object.entries(result.verdicts ?? {}).filter(([, v]) => v !== 'PASS');
+  return bad.length > 0 ? bad.map(([id, v]) => `${v} ${id}`).join(', ') : `exit ${result.exitCode}`;
+}
+
 function describe(result: GradeResult): string {
   return `exit ${result.exitCode} after ${result.durationMs} ms\n${result.tail}`;
 }
@@ -65,11 +71,11 @@ export class KitGradeRunner implements TestRunner {
       case 'survived':
         return { status: MutantRunStatus.Survived, nrOfTests: 1 };
       case 'killed':
-        return { status: MutantRunStatus.Killed, killedBy: [target.checks.join(',')], failureMessage: result.tail.slice(-1500), nrOfTests: 1 };
+        return { status: MutantRunStatus.Killed, killedBy: [target.checks.join(',')], failureMessage: `${notPassed(result)} | ${result.tail.slice(-1200)}`, nrOfTests: 1 };
       case 'timeout':
         return { status: MutantRunStatus.Timeout, reason: `grade over ${settings().timeoutMs} ms` };
       case 'error':
-        return { status: MutantRunStatus.Error, errorMessage: describe(result).slice(-1500) };
+        return { status: MutantRunStatus.Error, errorMessage: `${notPassed(result)} | ${describe(result).slice(-1200)}` };
     }
   }
 

@@ -18,7 +18,7 @@ export interface MutationTarget {
 
 const BROKER_FRAMING = ['broker.framing', 'broker.max-frame', 'fixture.frame-split-across-segments', 'fixture.newline-in-binary-stream'];
 const BROKER_SHUTDOWN = ['broker.4-mid-frame', 'broker.5-drain-bound', 'broker.stop-accepting', 'broker.sigterm', 'fixture.shutdown-half-read-frame'];
-const STORE_WRITE_PATH = ['store.sync-ack', 'store.async-nonblocking', 'store.quorum'];
+const STORE_WRITE_PATH = ['store.sync-ack', 'store.async-nonblocking', 'store.quorum', 'store.session-fallback'];
 const STORE_READ_MODES = ['store.any-follower-anomaly', 'store.session-ryw', 'store.session-fallback', 'store.monotonic-reads'];
 const STORE_REPLICATION = ['store.consistent-prefix', 'store.partition-durability'];
 const GOSSIP_CORE = ['gossip.convergence', 'gossip.reconciliation', 'gossip.indirect-probe', 'gossip.suspicion', 'gossip.edge-cases'];
