@@ -8,6 +8,8 @@ import { TRIAGE } from './triage.ts';
 export const REPORT_FILE = 'docs/mutation.md';
 /** Written by scripts/coverage.ts; rendered into the same report when present. */
 export const COVERAGE_SUMMARY = 'scripts/mutation/coverage.md';
+/** Hand-written summary of the gaps the triage found, rendered after the scores. */
+export const FINDINGS = 'scripts/mutation/findings.md';
 
 const esc = (s: string): string => s.replaceAll('|', '\\|').replaceAll('`', "'");
 
@@ -45,6 +47,10 @@ export function renderReport(store: ResultsStore): string {
     out.push(`| ${system} | ${files} of ${mapped} | ${s.total} | ${s.killed} | ${s.survived} | ${s.equivalent} | ${s.timeout} | ${s.error} | ${formatScore(s)} |`);
   }
   out.push('');
+  if (existsSync(FINDINGS)) {
+    out.push(readFileSync(FINDINGS, 'utf8').trim());
+    out.push('');
+  }
   out.push('## Per file');
   out.push('');
   out.push('| file | checks | mutants | killed | survived | equivalent | timeout | error | run |');
