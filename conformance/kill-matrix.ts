@@ -19,6 +19,8 @@ export function killMatrix(system?: string): MatrixEntry[] {
   if (!existsSync(dir)) return [];
   const out: MatrixEntry[] = [];
   for (const name of readdirSync(dir).sort()) {
+    // hostile-* candidates attack the kit itself; cli/hostile.test.ts grades them, not the kill matrix.
+    if (name.startsWith('hostile-')) continue;
     const manifestPath = join(dir, name, 'manifest.json');
     if (!existsSync(manifestPath)) continue;
     const raw = JSON.parse(readFileSync(manifestPath, 'utf8')) as { system: string; expect?: { fail?: string[]; flaky?: string[]; advisory?: string[] } };
