@@ -101,4 +101,38 @@ describe('the packed kit installs into an empty folder and grades from there', (
       expect(existsSync(join(app, 'node_modules', 'meridian-kit', pkg.exports[entry]?.types as string))).toBe(true);
     }
   }, 60_000);
+
+  it('the entry points carry their types: a strict TypeScript consumer compiles, a wrong option does not', async () => {
+    writeFileSync(
+      join(app, 'use.ts'),
+      [
+        "import { ClusterNetwork, type LinkCounters } from 'meridian-kit/network';",
+        "import { grade, type CandidateReport, type GradeOptions } from 'meridian-kit';",
+        "import { checkLinearizable } from 'meridian-kit/history';",
+        "import { LatencyRecorder } from 'meridian-kit/load';",
+        "import { launchCluster } from 'meridian-kit/cluster';",
+        "export async function use(): Promise<unknown[]> {",
+        "  const net = await ClusterNetwork.create({ seed: 1, transport: 'tcp' });",
+        "  const counters: LinkCounters = net.linkCounters('a', 'b');",
+        "  const options: GradeOptions = { only: ['broker.framing'], seed: 3 };",
+        "  const report: CandidateReport = await grade('meridian.json', options);",
+        '  // @ts-expect-error a seed is a number: the narrow options type refuses a string',
+        "  await grade('meridian.json', { seed: 'three' });",
+        '  return [counters, report, checkLinearizable, LatencyRecorder, launchCluster];',
+        '}',
+      ].join('\n'),
+    );
+    // The consumer's own compiler settings (strict, NodeNext, library declarations checked too); the kit's
+    // TypeScript and @types/node stand in for the consumer's devDependencies.
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')] },
+        files: ['use.ts'],
+      }),
+    );
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const { stdout } = await run(process.execPath, [tsc, '-p', app], { cwd: app, env, timeout: 120_000 });
+    expect(stdout).toBe('');
+  }, 150_000);
 });
