@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so no build step is ever needed.
-import { register } from 'tsx/esm/api';
+// The meridian-kit command. Installed from the package it runs the CLI compiled to dist/ (plain Node, built
+// by `npm pack`'s prepack); in the clone, where cli/main.ts sits beside this file, it runs the sources
+// through tsx so no build step is ever needed while working on the kit. See docs/install.md.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../cli/main.ts');
+const sources = new URL('../cli/main.ts', import.meta.url);
+let main;
+if (existsSync(sources)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import(sources.href));
+} else {
+  ({ main } = await import('../dist/cli/main.js'));
+}
 process.exitCode = await main(process.argv.slice(2));

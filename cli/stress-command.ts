@@ -6,6 +6,7 @@ import { KitError } from '../harness/common/errors.ts';
 import { newRunSeed } from '../harness/common/random.ts';
 import type { PayloadKind } from '../harness/load/payload-factory.ts';
 import {
+  NULL_BROKER_MANIFEST,
   STRESS_DEFAULTS,
   formatProgress,
   parseDuration,
@@ -59,7 +60,7 @@ export async function stressCommand(values: StressValues, out: (t: string) => vo
     const extras = parseStressExtras(values);
     const paths = values.candidate ?? [];
     if (extras.target !== undefined && paths.length > 0) throw new KitError('BAD_ARGUMENT', 'give --target host:port or --candidate manifests, not both');
-    const path = extras.target !== undefined ? join(import.meta.dirname, '../harness/load/null-broker/manifest.json') : paths[0];
+    const path = extras.target !== undefined ? NULL_BROKER_MANIFEST : paths[0];
     if (!path) throw new KitError('BAD_ARGUMENT', 'stress takes a --candidate manifest (several to compare them) or --target host:port');
     if (values.size !== undefined && values.sizes !== undefined) throw new KitError('BAD_ARGUMENT', 'give --size or --sizes, not both');
     const seed = values.seed !== undefined ? Number(values.seed) : newRunSeed();

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { findNodeAtLocation, parse as parseJsonc, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { KitError } from '../common/errors.ts';
+import { ROOT } from '../common/root.ts';
 import { isLimitsProblem, parseLimits, type Limits } from './limits.ts';
 import { patternProblem } from './log-patterns.ts';
 import { closest, KNOBS, PLACEHOLDERS } from './vocabulary.ts';
@@ -101,7 +104,7 @@ type Json = unknown;
 const isRecord = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The manifest's JSON Schema: published beside this file for editors (`"$schema"`), and what the kit validates with. */
-export const MANIFEST_SCHEMA_URL = new URL('./manifest.schema.json', import.meta.url);
+export const MANIFEST_SCHEMA_URL = pathToFileURL(join(ROOT, 'harness/candidate/manifest.schema.json'));
 const SCHEMA = JSON.parse(readFileSync(MANIFEST_SCHEMA_URL, 'utf8')) as Record<string, unknown>;
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
 ajv.addVocabulary(['x-expected']);

@@ -6,8 +6,9 @@
  *
  * @module
  */
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Candidate } from '../../candidate/candidate.ts';
+import { ROOT } from '../../common/root.ts';
 import { loadCandidate } from '../../candidate/candidate.ts';
 import type { LatencySummary, SpectrumPoint } from '../latency.ts';
 import { Scope } from '../../checks/scope.ts';
@@ -52,7 +53,7 @@ export interface StressOptions extends BrokerLoadSpec {
 export const DEFAULT_FLOOR_MS = 10_000;
 
 /** The null broker's manifest (`harness/load/null-broker/`): the kit's floor. */
-export const NULL_BROKER_MANIFEST = fileURLToPath(new URL('../null-broker/manifest.json', import.meta.url));
+export const NULL_BROKER_MANIFEST = join(ROOT, 'harness/load/null-broker/manifest.json');
 
 /**
  * The kit's own floor under a latency figure: the same load, measured the same way, on the null broker (a
