@@ -155,7 +155,17 @@ export class GossipCluster {
 
   private async call(run: () => Promise<HttpExchange>, what: string): Promise<HttpExchange> {
     try {
-      return await run();
+      try {
+        return await run();
+      } catch (error) {
+        // A kept-alive connection the process closed while idle (its keep-alive timeout, e.g. Node's 5 s, runs
+        // out during a long round at 1,000 nodes), reused by the kit before it saw the close: the request never
+        // reached the process. Once, on a fresh connection; a second failure is the candidate's.
+        const cause = error instanceof NoAnswerError ? error.details.cause : undefined;
+        if (cause !== 'UND_ERR_SOCKET' && cause !== 'ECONNRESET') throw error;
+        this.notes.push(`${what}: the connection was closed under the kit's request (${String(cause)}); asked once more on a fresh connection`);
+        return await run();
+      }
     } catch (error) {
       if (error instanceof NoAnswerError) this.fail('GOSSIP_NO_ANSWER', `${what}: ${error.message}`);
       if (error instanceof BodyTooLargeError) this.fail('GOSSIP_BODY_TOO_LARGE', `${what}: ${error.message}`);
