@@ -104,6 +104,8 @@ export class GossipCluster {
   readonly settling = { confirmed: 0, idle: 0, maxMs: 0, lastMismatch: undefined as string | undefined, stuckMismatch: undefined as string | undefined };
   private confirm = true;
   private readonly notes: string[] = [];
+  /** Requests asked once more after a closed keep-alive connection (see `call`). */
+  private readonly reasked = { count: 0, last: '' };
 
   private constructor(readonly ctx: CheckContext, readonly cluster: Cluster, readonly mode: Mode, readonly knobs: Record<string, number | string>) {
     this.ids = [...cluster.nodes.keys()];
@@ -135,6 +137,7 @@ export class GossipCluster {
   driverNotes(): string[] {
     const s = this.settling;
     const lines = [...this.notes];
+    if (this.reasked.count > 0) lines.push(`${this.reasked.count} request(s) met a kept-alive connection the process had closed while idle and were asked once more on a fresh connection (last: ${this.reasked.last})`);
     if (this.mode === 'round' && this.round > 0) {
       lines.push(`${this.round} rounds driven; ${s.confirmed} ended exactly (node /stats counters = kit link counters, nothing in flight), ${s.idle} by a ${IDLE_WINDOW_MS} ms idle window; slowest settle ${Math.round(s.maxMs)} ms`);
       if (s.idle > 0 && s.lastMismatch) lines.push(`a round ended by the idle window after this counter mismatch: ${s.lastMismatch}`);
@@ -155,7 +158,18 @@ export class GossipCluster {
 
   private async call(run: () => Promise<HttpExchange>, what: string): Promise<HttpExchange> {
     try {
-      return await run();
+      try {
+        return await run();
+      } catch (error) {
+        // A kept-alive connection the process closed while idle (its keep-alive timeout, e.g. Node's 5 s, runs
+        // out during a long round at 1,000 nodes), reused by the kit before it saw the close: the request never
+        // reached the process. Once, on a fresh connection; a second failure is the candidate's.
+        const cause = error instanceof NoAnswerError ? error.details.cause : undefined;
+        if (cause !== 'UND_ERR_SOCKET' && cause !== 'ECONNRESET') throw error;
+        this.reasked.count++;
+        this.reasked.last = `${what} (${String(cause)}, round ${this.round})`;
+        return await run();
+      }
     } catch (error) {
       if (error instanceof NoAnswerError) this.fail('GOSSIP_NO_ANSWER', `${what}: ${error.message}`);
       if (error instanceof BodyTooLargeError) this.fail('GOSSIP_BODY_TOO_LARGE', `${what}: ${error.message}`);

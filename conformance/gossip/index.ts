@@ -6,7 +6,7 @@ import { indirectProbe } from './checks/indirect-probe.ts';
 import { lossy } from './checks/lossy.ts';
 import { partitionRecovery } from './checks/partition-recovery.ts';
 import { reconciliation } from './checks/reconciliation.ts';
-import { scale250 } from './checks/scale.ts';
+import { scale1000, scale250 } from './checks/scale.ts';
 import { suspicion } from './checks/suspicion.ts';
 
 /** The gossip suite, in report order. IDs are stable: reports, fixtures and CI configs refer to them. */
@@ -21,4 +21,5 @@ export const gossipChecks: CheckDefinition[] = [
   bookOnly,
   lossy,
   scale250,
+  scale1000,
 ];

@@ -33,6 +33,11 @@ export interface CheckDefinition {
   needsKnobs?: string[];
   /** Loads the machine (many connections, high rates): the runner keeps such checks apart. */
   heavy?: boolean;
+  /**
+   * Opt-in (the reason, shown in `checks`): not run by a plain grade or flake, only with `--strict` or when
+   * `--only` names its exact id (a glob such as `gossip.*` does not pull it in). Default: runs always.
+   */
+  optIn?: string;
   /** Hard deadline for the whole check, cleanup included. */
   timeoutMs: number;
   run(ctx: CheckContext): Promise<CheckOutcome>;

@@ -64,7 +64,7 @@ export async function gradeCandidate(path: string, options: GradeCandidateOption
     if (build.ran) options.progress?.({ kind: 'built', durationMs: build.durationMs });
     const warnings = buildWarningsCheck(build);
     const all: CheckDefinition[] = [...manifestCommandChecks(candidate), ...(warnings ? [warnings] : []), ...suite];
-    const selected = selectChecks(all, options.only, { lenient: options.lenientOnly ?? false });
+    const selected = selectChecks(all, options.only, { lenient: options.lenientOnly ?? false, strict: options.strict ?? false });
     const checks = Number.isFinite(deadline) ? selected.map((c) => withDeadline(c, deadline, options.timeLimitMs!)) : selected;
     if (checks.length === 0) throw new UsageError('NO_CHECKS', `--only selects no check of ${candidate.manifest.name}: no checks to run for ${candidate.manifest.name} (system ${candidate.manifest.system}): zero checks is never a pass`);
     let done = 0;

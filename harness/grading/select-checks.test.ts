@@ -15,6 +15,18 @@ describe('selectChecks', () => {
   });
 });
 
+describe('opt-in checks', () => {
+  const heavy: CheckDefinition = { ...check('gossip.scale-1000'), optIn: 'minutes of wall time' };
+  const withHeavy = [...all, heavy];
+  it('run only under --strict or when --only names the exact id, never through a glob', () => {
+    expect(selectChecks(withHeavy, undefined).map((c) => c.id)).not.toContain('gossip.scale-1000');
+    expect(selectChecks(withHeavy, undefined, { strict: true }).map((c) => c.id)).toContain('gossip.scale-1000');
+    expect(selectChecks(withHeavy, ['gossip.scale-1000']).map((c) => c.id)).toEqual(['gossip.scale-1000']);
+    expect(selectChecks(withHeavy, ['gossip.*', 'broker.framing']).map((c) => c.id)).toEqual(['broker.framing']);
+    expect(selectChecks(withHeavy, ['gossip.*'], { strict: true }).map((c) => c.id)).toEqual(['gossip.scale-1000']);
+  });
+});
+
 describe('--only patterns', () => {
   it('globs match anywhere with *, and a typo gets the closest ids', () => {
     expect(selectChecks(all, ['*framing']).map((c) => c.id)).toEqual(['broker.framing']);

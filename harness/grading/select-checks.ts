@@ -67,8 +67,10 @@ export function validateOnly(only: readonly string[] | undefined, knownIds: read
  * (`lenient`: in a batch of several systems, patterns for other systems are skipped; {@link validateOnly} has
  * checked them against every system first).
  */
-export function selectChecks(all: readonly CheckDefinition[], only: readonly string[] | undefined, options: { lenient?: boolean } = {}): CheckDefinition[] {
-  if (only === undefined) return [...all];
+export function selectChecks(all: readonly CheckDefinition[], only: readonly string[] | undefined, options: { lenient?: boolean; strict?: boolean } = {}): CheckDefinition[] {
+  // Opt-in checks (CheckDefinition.optIn) run under --strict or when a pattern is exactly their id.
+  const wanted = (c: CheckDefinition, pattern?: string): boolean => c.optIn === undefined || options.strict === true || pattern === c.id;
+  if (only === undefined) return all.filter((c) => wanted(c));
   if (only.length === 0) throw new UsageError('BAD_ONLY', '--only names no check');
   const picked: CheckDefinition[] = [];
   for (const pattern of only) {
@@ -79,7 +81,7 @@ export function selectChecks(all: readonly CheckDefinition[], only: readonly str
       const hint = near.length > 0 ? `did you mean ${near.join(', ')}?` : `known: ${all.map((c) => c.id).join(', ')}`;
       throw new UsageError('UNKNOWN_CHECK', `unknown check id "${pattern}"; ${hint}`);
     }
-    for (const m of matches) if (!picked.includes(m)) picked.push(m);
+    for (const m of matches) if (!picked.includes(m) && wanted(m, pattern)) picked.push(m);
   }
   return picked;
 }

@@ -1,7 +1,7 @@
 import type { CheckDefinition } from '../../../harness/checks/check.ts';
-import { describeExit } from '../../../harness/process/supervisor.ts';
+import { CandidateError, describeExit } from '../../../harness/process/supervisor.ts';
 import { GossipCluster } from '../gossip-cluster.ts';
-import { describeEntry, dumpViews, entryIn, viewsData, type Views } from '../views.ts';
+import { describeEntry, dumpViews, entryIn, viewsData, type Entry, type NodeView, type Views } from '../views.ts';
 import { failWith, findStatus, passWith } from './common.ts';
 
 const ROUNDS = 20;
@@ -18,6 +18,21 @@ function falseSuspicion(v: Views, ids: readonly string[]): string | undefined {
   return s ? `${s.viewer} holds ${describeEntry(s.entry)}` : undefined;
 }
 
+/** The 1-node steps: 3 rounds, a per-node tick, a state change, a round, the view; a candidate error is a failure. */
+async function soloRun(one: GossipCluster): Promise<{ me: Entry; v1: NodeView } | { failure: string }> {
+  try {
+    for (let i = 0; i < 3; i++) await one.step();
+    const single = await one.nodeRequest('n0', 'POST', '/tick');
+    if (single.status !== 200) return { failure: `POST /nodes/n0/tick answered ${single.status} ${JSON.stringify(single.response).slice(0, 120)}` };
+    const me = await one.state('n0', { meta: 'alone' });
+    await one.step();
+    return { me, v1: await one.view('n0') };
+  } catch (error) {
+    if (error instanceof CandidateError) return { failure: `${error.code}: ${error.message}` };
+    throw error;
+  }
+}
+
 export const edgeCases: CheckDefinition = {
   id: 'gossip.edge-cases',
   system: 'gossip',
@@ -32,12 +47,10 @@ export const edgeCases: CheckDefinition = {
     // One node.
     const one = await GossipCluster.start(ctx, { size: 1, mode: 'round', label: '1 node' });
     const c1: Array<[string, GossipCluster]> = [['1 node', one]];
-    for (let i = 0; i < 3; i++) await one.step();
-    const single = await one.nodeRequest('n0', 'POST', '/tick');
-    if (single.status !== 200) return failWith(`1 node: POST /nodes/n0/tick answered ${single.status} ${JSON.stringify(single.response).slice(0, 120)}`, c1);
-    const me = await one.state('n0', { meta: 'alone' });
-    await one.step();
-    const v1 = await one.view('n0');
+    // A lone node that cannot tick or answer is this part's failure, reported with its cluster's logs and timeline.
+    const solo = await soloRun(one);
+    if ('failure' in solo) return failWith(`1 node: ${solo.failure}`, c1, { sent: ['3 rounds (POST /tick), POST /nodes/n0/tick, POST /nodes/n0/state {"meta":"alone"}, 1 round, GET /nodes/n0/view'] });
+    const { me, v1 } = solo;
     const self = v1.members.find((m) => m.id === 'n0');
     if (v1.members.length !== 1 || self?.status !== 'alive' || self.generation < me.generation || self.meta !== 'alone') {
       return failWith(`1 node: view after a state change is ${v1.members.map((m) => describeEntry(m)).join(', ') || '(empty)'}, want only n0 alive@≥${me.generation} "alone"`, c1, { observed: [JSON.stringify(v1)] });
