@@ -1,5 +1,6 @@
 import { failed, pass, type CheckDefinition } from '../../../harness/checks/check.ts';
 import { BrokerUnderTest } from '../broker-under-test.ts';
+import type { Station } from '../station.ts';
 import { compareDelivery, describeFrame, distinctSizes, payloadOf } from '../delivery.ts';
 import { encodeFrame } from '../../../harness/wire/frame.ts';
 
@@ -8,24 +9,31 @@ export const concurrent: CheckDefinition = {
   system: 'broker',
   level: 'required',
   title: 'Two connections never block each other',
-  criterion: 'With one station stalled in the middle of a frame, another station\'s frames are still delivered; then the stalled frame completes and is delivered too.',
+  criterion: 'With two stations stalled in the middle of a frame, a third station\'s frames are still delivered; then the stalled frames complete and are delivered too.',
   timeoutMs: 40_000,
   async run(ctx) {
     const broker = await BrokerUnderTest.launch(ctx, { knobs: { handlers: 2 } });
-    const stalled = await broker.station('A');
-    const stalledPayload = payloadOf(300, ctx.random);
-    await stalled.writePartial(stalledPayload.length, stalledPayload.subarray(0, 100));
-    const how = await broker.waitConsumed(stalled);
+    // Two stalled stations, not one: a broker with a fixed pool of two connection slots is not
+    // sequential, yet its third connection waits behind the stalled two just the same.
+    const stalledAll: { station: Station; payload: Uint8Array }[] = [];
+    const notes: string[] = [];
+    for (const label of ['A', 'A2']) {
+      const station = await broker.station(label);
+      const payload = payloadOf(300, ctx.random);
+      await station.writePartial(payload.length, payload.subarray(0, 100));
+      notes.push(`${label}: ${await broker.waitConsumed(station)}`);
+      stalledAll.push({ station, payload });
+    }
     const other = await broker.station('B');
     const sizes = distinctSizes(5, 10, 900, ctx.random);
     const payloads = sizes.map((size) => payloadOf(size, ctx.random));
     const sent = payloads.map(describeFrame);
     await other.write(Buffer.concat(payloads.map((p) => encodeFrame(p))), `${sizes.length} frames of sizes ${sizes.join(',')}`);
     const deliveredB = await broker.until(() => ([...broker.framesFrom(other).values()].some((seen) => seen.length >= sent.length) ? true : undefined), 5000);
-    const common = { sent: [...stalled.sent, ...other.sent], notes: [how], logs: broker.logs() };
+    const common = { sent: [...stalledAll.flatMap((s) => s.station.sent), ...other.sent], notes, logs: broker.logs() };
     if (!deliveredB) {
       const seen = [...broker.framesFrom(other).values()].map((l) => l.length);
-      return failed(`station B's ${sent.length} frames were not delivered within 5 s while station A held a half-read frame (B frames seen per handler: ${seen.length ? seen.join(',') : 'none'})`, {
+      return failed(`station B's ${sent.length} frames were not delivered within 5 s while stations A and A2 each held a half-read frame (B frames seen per handler: ${seen.length ? seen.join(',') : 'none'})`, {
         ...common,
         observed: broker.linesSince(0),
       });
@@ -34,15 +42,17 @@ export const concurrent: CheckDefinition = {
       const diff = compareDelivery(sent, seen);
       if (!diff.ok) return failed(`station B, handler ${handler}: ${diff.problem}`, { ...common, observed: broker.linesSince(0) });
     }
-    await stalled.write(stalledPayload.subarray(100), 'remaining 200 payload bytes of A\'s frame');
-    const deliveredA = await broker.until(() => ([...broker.framesFrom(stalled).values()].some((seen) => seen.length >= 1) ? true : undefined), 5000);
-    if (!deliveredA) {
-      return failed('station A\'s frame, completed while station B stayed connected, was not delivered within 5 s', { ...common, observed: broker.linesSince(0) });
+    for (const { station, payload } of stalledAll) await station.write(payload.subarray(100), `remaining 200 payload bytes of ${station.label}'s frame`);
+    for (const { station, payload } of stalledAll) {
+      const delivered = await broker.until(() => ([...broker.framesFrom(station).values()].some((seen) => seen.length >= 1) ? true : undefined), 5000);
+      if (!delivered) {
+        return failed(`station ${station.label}'s frame, completed while station B stayed connected, was not delivered within 5 s`, { ...common, observed: broker.linesSince(0) });
+      }
+      for (const [handler, seen] of broker.framesFrom(station)) {
+        const diff = compareDelivery([describeFrame(payload)], seen);
+        if (!diff.ok) return failed(`station ${station.label}, handler ${handler}: ${diff.problem}`, { ...common, observed: broker.linesSince(0) });
+      }
     }
-    for (const [handler, seen] of broker.framesFrom(stalled)) {
-      const diff = compareDelivery([describeFrame(stalledPayload)], seen);
-      if (!diff.ok) return failed(`station A, handler ${handler}: ${diff.problem}`, { ...common, observed: broker.linesSince(0) });
-    }
-    return pass(`B's ${sent.length} frames delivered while A was stalled mid-frame; A's frame delivered after completion`, { notes: [how] });
+    return pass(`B's ${sent.length} frames delivered while A and A2 were stalled mid-frame; their frames delivered after completion`, { notes });
   },
 };
