@@ -102,7 +102,8 @@ export const framing: CheckDefinition = {
         if (!diff.ok) {
           lastProblem = `handler ${h}: ${diff.problem}${complete.value ? '' : ` (after waiting ${complete.waitedMs} ms)`}`;
           // Only a shortfall (frames still missing, every one seen so far right) can be the environment's.
-          const short = !complete.value && diff.problem?.includes('frames missing') === true;
+          // A candidate that closed the connection (a rejection) is not waiting for CPU.
+          const short = !complete.value && diff.problem?.includes('frames missing') === true && !station.closedByPeer;
           lastExcused = short && complete.excused ? complete : undefined;
           return false;
         }
