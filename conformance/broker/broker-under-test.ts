@@ -5,8 +5,12 @@ import type { Supervised } from '../../harness/process/supervisor.ts';
 import { candidateRxQueue } from '../../harness/process/tcp-queue.ts';
 import { createEventParser, stationPort, type BrokerEvent } from '../../harness/wire/broker-events.ts';
 import { delay } from '../../harness/checks/wait.ts';
+import { environmentLimits, explainableDelayMs, startEnvironmentMonitor, type EnvironmentMonitor } from '../../harness/load/environment.ts';
 import { Station } from './station.ts';
 import { encodeFrame } from '../../harness/wire/frame.ts';
+
+/** The longest the warm-up frame is waited for when the environment limited the check, ms. */
+export const WARM_UP_CAP_MS = 20_000;
 
 /** A frame as one handler reported it. */
 export interface FrameSeen {
@@ -14,6 +18,27 @@ export interface FrameSeen {
   bytes: number;
   crc32?: number;
   atMs: number;
+}
+
+/**
+ * The outcome of {@link BrokerUnderTest.untilExcused}: the value (or undefined at the deadline), and when the
+ * wait overran its bound, what the environment measured over the check can excuse.
+ */
+export interface ExcusedWait<T> {
+  value: T | undefined;
+  /** How long the kit waited, ms. */
+  waitedMs: number;
+  /** The bound the criterion states (or the kit assumes), ms. */
+  boundMs: number;
+  /** Ways the environment limited the check so far (empty: it did not). */
+  limits: string[];
+  /** The delay the environment can explain, ms (see `explainableDelayMs`). */
+  explainableMs: number;
+  /**
+   * True when the value never came but the environment limited the run and can explain the whole overrun:
+   * the check answers UNKNOWN with `limits` as evidence, never FAIL.
+   */
+  excused: boolean;
 }
 
 export interface LaunchOptions {
@@ -38,7 +63,22 @@ export class BrokerUnderTest {
   /** Knob values actually applied (declared by the manifest). */
   readonly applied: Record<string, number> = {};
 
+  private monitor: EnvironmentMonitor | undefined;
+
   private constructor(readonly ctx: CheckContext, readonly proc: Supervised, readonly port: number) {}
+
+  /**
+   * The environment monitor of this check (started on first use, stopped with the check's scope): the
+   * kit's event-loop delay, the candidate blocked on its log pipe, the candidate denied CPU.
+   */
+  environment(): EnvironmentMonitor {
+    if (this.monitor === undefined) {
+      const monitor = startEnvironmentMonitor({ pid: this.proc.pid as number });
+      this.monitor = monitor;
+      this.ctx.scope.defer(() => void monitor.stop());
+    }
+    return this.monitor;
+  }
 
   static async launch(ctx: CheckContext, options: LaunchOptions = {}): Promise<BrokerUnderTest> {
     const { candidate } = ctx;
@@ -125,6 +165,33 @@ export class BrokerUnderTest {
     });
   }
 
+  /**
+   * Waits for `probe` as {@link until} does for `boundMs`; when the bound passes and the environment (kit
+   * starved, log pipe full, candidate denied CPU) limited the check, keeps waiting while the overrun is
+   * within the delay the environment can explain, up to `capMs` in all (default 4 × the bound). A bound
+   * that misfires under load then gives the candidate its time or an UNKNOWN, never a FAIL; a candidate
+   * that never delivers is still judged once the overrun exceeds what the environment explains.
+   */
+  async untilExcused<T>(probe: () => T | undefined, boundMs: number, capMs = boundMs * 4): Promise<ExcusedWait<T>> {
+    const monitor = this.environment();
+    const started = performance.now();
+    let value = await this.until(probe, boundMs);
+    let limits: string[] = [];
+    let explainableMs = 0;
+    const waited = (): number => Math.round(performance.now() - started);
+    while (value === undefined) {
+      const report = await monitor.peek();
+      limits = environmentLimits(report);
+      explainableMs = explainableDelayMs(report);
+      const overrun = waited() - boundMs;
+      if (limits.length === 0 || overrun >= explainableMs || waited() >= capMs) break;
+      value = await this.until(probe, Math.min(explainableMs - overrun, capMs - waited(), 1000));
+    }
+    const waitedMs = waited();
+    const excused = value === undefined && limits.length > 0 && waitedMs - boundMs < explainableMs;
+    return { value, waitedMs, boundMs, limits, explainableMs, excused };
+  }
+
   /** Opens a station connection (released with the check). */
   async station(label: string): Promise<Station> {
     const station = await Station.open(label, this.host, this.port);
@@ -159,15 +226,18 @@ export class BrokerUnderTest {
   /**
    * Sends one small frame on a fresh station and learns which handlers exist before a scenario starts:
    * all of them once the handler knob's count has reported it; without the knob, those reporting it
-   * within 300 ms of the first. Returns the ids (empty when nothing was delivered within 5 s).
+   * within 300 ms of the first. The warm-up is not a criterion: it waits 5 s, longer (see
+   * {@link untilExcused}, at most {@link WARM_UP_CAP_MS}) while the environment limited the check. Returns
+   * the ids (empty when nothing was delivered) and, when the warm-up came up short, whether the
+   * environment excuses it: the caller then answers UNKNOWN with `warmUp.limits`, never FAIL.
    */
-  async learnHandlers(payload: Uint8Array): Promise<{ handlers: number[]; station: Station }> {
+  async learnHandlers(payload: Uint8Array): Promise<{ handlers: number[]; station: Station; warmUp: ExcusedWait<true> }> {
     const station = await this.station('warm-up');
     await station.write(encodeFrame(payload), `one ${payload.length}-byte frame to learn the handlers`);
     const want = this.applied.handlers;
-    if (want !== undefined) await this.until(() => (this.framesFrom(station).size >= want ? true : undefined), 5000);
-    else if (await this.until(() => (this.framesFrom(station).size > 0 ? true : undefined), 5000)) await delay(300);
-    return { handlers: [...this.framesFrom(station).keys()].sort((x, y) => x - y), station };
+    const warmUp = await this.untilExcused(() => (this.framesFrom(station).size >= (want ?? 1) ? true : undefined), 5000, WARM_UP_CAP_MS);
+    if (want === undefined && warmUp.value) await delay(300);
+    return { handlers: [...this.framesFrom(station).keys()].sort((x, y) => x - y), station, warmUp };
   }
 
   /**

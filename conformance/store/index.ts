@@ -12,6 +12,7 @@ import { quorum } from './checks/quorum.ts';
 import { sessionFallback } from './checks/session-fallback.ts';
 import { sessionRyw } from './checks/session-ryw.ts';
 import { syncAck } from './checks/sync-ack.ts';
+import { unavailable } from './checks/unavailable.ts';
 
 /** The store suite, in report order. IDs are stable: reports, fixtures and CI configs refer to them. */
 export const storeChecks: CheckDefinition[] = [
@@ -27,5 +28,6 @@ export const storeChecks: CheckDefinition[] = [
   partitionDurability,
   divergence,
   errors,
+  unavailable,
   quorum,
 ];

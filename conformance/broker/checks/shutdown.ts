@@ -4,7 +4,8 @@ import type { CheckContext } from '../../../harness/checks/check.ts';
 import { delay } from '../../../harness/checks/wait.ts';
 import { describeExit } from '../../../harness/process/supervisor.ts';
 import { encodeFrame } from '../../../harness/wire/frame.ts';
-import { BrokerUnderTest } from '../broker-under-test.ts';
+import { BrokerUnderTest, type ExcusedWait } from '../broker-under-test.ts';
+import { overrunVerdict } from '../excused.ts';
 import { describeFrame, payloadOf } from '../delivery.ts';
 
 /** The seed's bound: 10 s drain, and the process gone within 11 s of the signal. */
@@ -13,17 +14,17 @@ export const EXIT_BOUND_MS = 11_000;
 export const REST_AFTER_MS = 300;
 
 /** Launches, sends one frame, and learns which handlers exist before any signal. */
-async function readyBroker(ctx: CheckContext): Promise<{ broker: BrokerUnderTest; handlers: number[] }> {
+async function readyBroker(ctx: CheckContext): Promise<{ broker: BrokerUnderTest; handlers: number[]; warmUp: ExcusedWait<true> }> {
   const broker = await BrokerUnderTest.launch(ctx, { knobs: { handlers: 3 } });
-  const { handlers, station } = await broker.learnHandlers(payloadOf(24, ctx.random));
+  const { handlers, station, warmUp } = await broker.learnHandlers(payloadOf(24, ctx.random));
   station.end();
-  return { broker, handlers };
+  return { broker, handlers, warmUp };
 }
 
 /** Signal while a frame is half-read; send the rest shortly after: it must reach every handler before exit. */
 async function midFrame(ctx: CheckContext, signal: NodeJS.Signals): Promise<CheckOutcome> {
-  const { broker, handlers } = await readyBroker(ctx);
-  if (handlers.length === 0) return failed('a complete 24-byte frame was not delivered to any handler within 5 s, before any signal', { logs: broker.logs() });
+  const { broker, handlers, warmUp } = await readyBroker(ctx);
+  if (handlers.length === 0) return overrunVerdict(`a complete 24-byte frame was not delivered to any handler within ${warmUp.waitedMs} ms, before any signal`, warmUp, { logs: broker.logs() });
   const station = await broker.station('mid-frame');
   const payload = payloadOf(5000, ctx.random);
   await station.writePartial(payload.length, payload.subarray(0, 2500));
