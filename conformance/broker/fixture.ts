@@ -7,7 +7,7 @@ import { describeExit } from '../../harness/process/supervisor.ts';
 import { encodeFrame } from '../../harness/wire/frame.ts';
 import { BrokerUnderTest } from './broker-under-test.ts';
 import { compareDelivery, describeFrame, payloadOf, type SentFrame } from './delivery.ts';
-import { splitStream, type Chunking } from './checks/framing.ts';
+import { splitStream, type Chunking } from './split-stream.ts';
 import type { Station } from './station.ts';
 
 /** A frame in a fixture: literal bytes, or `size` seeded bytes; frames sharing a `ref` share their bytes. */

@@ -6,7 +6,7 @@ import { waitFor } from '../../harness/checks/wait.ts';
 import { Cluster } from '../../harness/cluster/cluster.ts';
 import type { ClusterNetwork } from '../../harness/network/index.ts';
 import { CandidateError } from '../../harness/process/supervisor.ts';
-import type { Plot } from '../../harness/report/plot.ts';
+import type { Plot } from '../../harness/common/plot.ts';
 import { appliedLsnOf, exchange, field, MAX_DUMP_BYTES, parseReadAnswer, parseWriteAnswer, readPath, StoreHttpError, type ExchangeOptions, type StoreExchange } from '../../harness/wire/store-http.ts';
 import { parseDump, type Dump } from './dump.ts';
 

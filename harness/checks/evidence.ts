@@ -1,3 +1,5 @@
+import type { Plot, TimelineRow } from '../common/plot.ts';
+
 /** What a person needs to understand a verdict: what was sent, what came back, what the candidate said. */
 export interface Evidence {
   /** One line: shown in the table. */
@@ -13,7 +15,14 @@ export interface Evidence {
   /** Anything else: how a condition was determined, caveats. */
   notes?: string[];
   /** Machine-readable extras for reports and plots (convergence tables, time series…). */
-  data?: Record<string, unknown>;
+  data?: EvidenceData;
+}
+
+/** Machine-readable extras: `plots` and `timeline` are drawn by the HTML report; the rest is kept in JSON. */
+export interface EvidenceData {
+  plots?: Plot[];
+  timeline?: TimelineRow[];
+  [extra: string]: unknown;
 }
 
 export function evidence(summary: string, rest: Omit<Evidence, 'summary'> = {}): Evidence {

@@ -16,11 +16,9 @@
 import autocannon from 'autocannon';
 import type { AutocannonRequest, AutocannonResult } from 'autocannon';
 import type { Candidate } from '../../candidate/candidate.ts';
-import type { CheckContext } from '../../checks/check.ts';
-import { Scope } from '../../checks/scope.ts';
+import { Scope } from '../../common/scope.ts';
 import { Cluster } from '../../cluster/cluster.ts';
 import { KitError } from '../../common/errors.ts';
-import { createRandom } from '../../common/random.ts';
 import { appliedLsnOf, parseReadAnswer, parseWriteAnswer, READ_MODES, StoreHttpClient, type ReadMode } from '../../wire/store-http.ts';
 import { LatencyRecorder } from '../latency.ts';
 import type { LatencySummary } from '../latency.ts';
@@ -143,11 +141,10 @@ export async function runStoreLoad(options: StoreLoadOptions): Promise<StoreStre
   const log = options.log ?? (() => undefined);
   const notes: string[] = [];
   const scope = new Scope();
-  const ctx: CheckContext = { candidate, seed, random: createRandom(seed), scope, note: (m) => void notes.push(m) };
   const startedAt = new Date().toISOString();
   try {
     log('[stress] starting the store cluster: n0 leader, n1 sync follower (quorum 1), n2 async follower, router');
-    const cluster = await Cluster.start(ctx, {
+    const cluster = await Cluster.start({ candidate, seed, scope }, {
       transport: 'tcp',
       label: 'stress',
       nodes: [

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Candidate } from '../../candidate/candidate.ts';
 import { loadCandidate } from '../../candidate/candidate.ts';
 import type { LatencySummary, SpectrumPoint } from '../latency.ts';
-import { Scope } from '../../checks/scope.ts';
+import { Scope } from '../../common/scope.ts';
 import { defaultSampling } from '../probe-sample.ts';
 import { startProcSampler } from '../proc-sampler.ts';
 import type { ProcSample, ProcSummary } from '../proc-sampler.ts';
