@@ -19,7 +19,7 @@ import { validateFolder, validateOutputs, type OutputPath } from './output-paths
 import { DEFAULT_RUNS_DIR, saveRun } from './run-history.ts';
 import { SUITES } from './suites.ts';
 
-export { UsageError, selectChecks, replayCommand };
+export { UsageError };
 
 export interface GradeOptions {
   candidates: string[];

@@ -21,8 +21,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadCandidate } from '../harness/candidate/candidate.ts';
 import { ROOT } from '../harness/common/root.ts';
 import { nowUs, waitFor } from '../harness/load/clock.ts';

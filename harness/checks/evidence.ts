@@ -24,7 +24,3 @@ export interface EvidenceData {
   timeline?: TimelineRow[];
   [extra: string]: unknown;
 }
-
-export function evidence(summary: string, rest: Omit<Evidence, 'summary'> = {}): Evidence {
-  return { summary, ...rest };
-}
