@@ -1,6 +1,6 @@
 import { FixtureError, readFixtureFolder } from '../../harness/checks/fixture-files.ts';
 import { failed, pass, type CheckDefinition } from '../../harness/checks/check.ts';
-import { delay } from '../../harness/checks/wait.ts';
+import { delay } from '../../harness/common/wait.ts';
 import type { Level } from '../../harness/checks/verdict.ts';
 import { createRandom } from '../../harness/common/random.ts';
 import { describeExit } from '../../harness/process/supervisor.ts';

@@ -2,7 +2,7 @@ import type { CheckContext, CheckOutcome } from '../../harness/checks/check.ts';
 import { failed, notTestable, pass, unknown } from '../../harness/checks/check.ts';
 import type { Evidence } from '../../harness/checks/evidence.ts';
 import type { History, LogEntry, Operation, ReadMode, ReadOp, WriteOp } from '../../harness/checks/history/history.ts';
-import { waitFor } from '../../harness/checks/wait.ts';
+import { waitFor } from '../../harness/common/wait.ts';
 import { Cluster } from '../../harness/cluster/cluster.ts';
 import type { ClusterNetwork } from '../../harness/network/index.ts';
 import { CandidateError } from '../../harness/process/supervisor.ts';

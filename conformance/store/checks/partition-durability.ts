@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../../harness/checks/check.ts';
-import { waitFor } from '../../../harness/checks/wait.ts';
+import { waitFor } from '../../../harness/common/wait.ts';
 import type { Plot } from '../../../harness/common/plot.ts';
 import { denseProblem, isDump, lostWrites, prefixProblem } from '../dump.ts';
 import { LEADER, ROUTER, StoreUnderTest, clip } from '../store-under-test.ts';

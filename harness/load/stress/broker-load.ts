@@ -23,6 +23,7 @@
  */
 import net from 'node:net';
 import { KitError } from '../../common/errors.ts';
+import { delay } from '../../common/wait.ts';
 import { stationPort } from '../../wire/broker-events.ts';
 import type { BrokerEvent } from '../../wire/broker-events.ts';
 import { nowUs } from '../clock.ts';
@@ -232,7 +233,6 @@ async function connectAll(host: string, port: number, n: number): Promise<net.So
   return sockets;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Run one stress measurement against `target`; see the module doc. */
 export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOptions): Promise<BrokerLoadResult> {
@@ -438,7 +438,7 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
     const drainStart = performance.now();
     while (!stoppedByUser && target.running !== false && performance.now() - drainStart < drainMs) {
       if (complete()) break;
-      await sleep(20);
+      await delay(20);
     }
     drained = complete();
     drainWaitedMs = performance.now() - drainStart;

@@ -19,6 +19,8 @@ import type { Candidate } from '../../candidate/candidate.ts';
 import { Scope } from '../../common/scope.ts';
 import { Cluster } from '../../cluster/cluster.ts';
 import { KitError } from '../../common/errors.ts';
+import { waitFor } from '../../common/wait.ts';
+import { CandidateError } from '../../process/supervisor.ts';
 import { appliedLsnOf, parseReadAnswer, parseWriteAnswer, READ_MODES, StoreHttpClient, type ReadMode } from '../../wire/store-http.ts';
 import { LatencyRecorder } from '../latency.ts';
 import type { LatencySummary } from '../latency.ts';
@@ -75,21 +77,20 @@ export interface StoreStressResult {
   readonly notes: readonly string[];
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
   let last: unknown;
-  while (performance.now() < deadline) {
+  const attempt = async (): Promise<T | undefined> => {
     try {
-      const value = await probe();
-      if (value !== undefined) return value;
+      return await probe();
     } catch (error) {
       last = error;
+      return undefined;
     }
-    await sleep(50);
-  }
-  throw new KitError('STORE_NOT_READY', `${what} within ${timeoutMs} ms${last instanceof Error ? ` (${last.message})` : ''}`);
+  };
+  const value = await waitFor(attempt, { timeoutMs, intervalMs: 50 });
+  if (value !== undefined) return value;
+  throw new CandidateError('STORE_NOT_READY', `${what} within ${timeoutMs} ms${last instanceof Error ? ` (${last.message})` : ''}`);
 }
 
 /** The node that served a 200 answer, read by the store's wire client (undefined when the answer is not valid). */
