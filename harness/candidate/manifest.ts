@@ -23,7 +23,7 @@ export interface Expectation {
 }
 
 /**
- * A candidate manifest, validated. Paths are as written; `CandidateSpec` resolves them.
+ * A candidate manifest, validated. Paths are as written; `loadCandidate` (candidate.ts) resolves them.
  * See README.md ("Candidate manifest") for the file format.
  */
 export interface Manifest {
