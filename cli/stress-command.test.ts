@@ -30,6 +30,8 @@ describe('stress command arguments', () => {
       expect(await stressCommand({ candidate: [broker], payload: 'json' })).toBe(2);
       expect(await stressCommand({ candidate: [broker], events: 'all' })).toBe(2);
       expect(await stressCommand({ candidate: [broker], conns: '0' })).toBe(2);
+      expect(await stressCommand({ candidate: [broker], seed: '1e3' })).toBe(2);
+      expect(await stressCommand({ candidate: [broker], seed: '4294967296' })).toBe(2);
       expect(await stressCommand({ candidate: [join(ROOT, 'reference/gossip/manifest.json')] })).toBe(2);
       expect(await stressCommand({})).toBe(2);
     } finally {

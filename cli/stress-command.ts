@@ -4,6 +4,7 @@ import { buildCandidate } from '../harness/candidate/build.ts';
 import { loadCandidate } from '../harness/candidate/candidate.ts';
 import { KitError } from '../harness/common/errors.ts';
 import { SYSTEM_MODULES } from '../conformance/systems.ts';
+import { optionValue, parseSeed } from './option-values.ts';
 import { newRunSeed } from '../harness/common/random.ts';
 import type { PayloadKind } from '../harness/load/payload-factory.ts';
 import {
@@ -63,8 +64,7 @@ export async function stressCommand(values: StressValues, out: (t: string) => vo
     const path = extras.target !== undefined ? join(import.meta.dirname, '../harness/load/null-broker/manifest.json') : paths[0];
     if (!path) throw new KitError('BAD_ARGUMENT', 'stress takes a --candidate manifest (several to compare them) or --target host:port');
     if (values.size !== undefined && values.sizes !== undefined) throw new KitError('BAD_ARGUMENT', 'give --size or --sizes, not both');
-    const seed = values.seed !== undefined ? Number(values.seed) : newRunSeed();
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new KitError('BAD_ARGUMENT', `--seed must be an integer from 0 to 4294967295, got "${values.seed}"`);
+    const seed = values.seed !== undefined ? optionValue('seed', values.seed, parseSeed) : newRunSeed();
     const candidate = await loadCandidate(path);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const label = extras.target !== undefined ? `target-${extras.target.replace(/[^\w.-]/g, '_')}` : candidate.manifest.name;
