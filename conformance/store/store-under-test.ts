@@ -1,6 +1,6 @@
 import type { CheckContext, CheckOutcome } from '../../harness/checks/check.ts';
 import { failed, notTestable, pass, unknown } from '../../harness/checks/check.ts';
-import type { Evidence } from '../../harness/checks/evidence.ts';
+import { withRunEvidence, type Evidence } from '../../harness/checks/evidence.ts';
 import type { History, LogEntry, Operation, ReadMode, ReadOp, WriteOp } from '../../harness/checks/history/history.ts';
 import { waitFor } from '../../harness/common/wait.ts';
 import { Cluster } from '../../harness/cluster/cluster.ts';
@@ -433,14 +433,8 @@ export class StoreUnderTest {
 
   /** Evidence common to every verdict: what was sent, the timeline, the candidate's last log lines. */
   evidence(rest: Omit<Evidence, 'summary'> & { plots?: Plot[]; withLogs?: boolean } = {}): Omit<Evidence, 'summary'> {
-    const { plots, withLogs, data, sent, ...others } = rest;
-    const out: Omit<Evidence, 'summary'> = {
-      ...others,
-      sent: [...this.actions, ...(sent ?? [])],
-      data: { ...(data ?? {}), timeline: this.timeline.entries(), ...(plots && plots.length > 0 ? { plots } : {}) },
-    };
-    if (withLogs ?? true) out.logs = this.cluster.logs(8);
-    return out;
+    const { withLogs, ...others } = rest;
+    return withRunEvidence(others, { sent: this.actions, timeline: this.timeline.entries(), logs: (withLogs ?? true) ? this.cluster.logs(8) : undefined });
   }
 
   pass(summary: string, rest: Omit<Evidence, 'summary'> & { plots?: Plot[] } = {}): CheckOutcome {

@@ -1,6 +1,6 @@
 /** Shared pieces of the gossip checks: evidence assembly and the usual per-round measures. */
 import { failed, pass, type CheckOutcome } from '../../../harness/checks/check.ts';
-import type { Evidence } from '../../../harness/checks/evidence.ts';
+import { withRunEvidence, type Evidence } from '../../../harness/checks/evidence.ts';
 import type { Plot, TimelineRow } from '../../../harness/common/plot.ts';
 import type { GossipCluster } from '../gossip-cluster.ts';
 import { entryIn, type Entry, type Views } from '../views.ts';
@@ -19,8 +19,7 @@ export function withCluster(clusters: ReadonlyArray<readonly [string, GossipClus
     notes.push(...e.notes.map((n) => (many ? `[${label}] ${n}` : n)));
     timeline.push(...e.timeline.map((t) => (many ? { ...t, details: { cluster: label, ...t.details } } : t)));
   }
-  const data = { ...(rest.data ?? {}), timeline };
-  return { ...rest, logs: [...(rest.logs ?? []), ...logs], notes: [...(rest.notes ?? []), ...notes], data };
+  return withRunEvidence(rest, { logs, notes, timeline });
 }
 
 export function passWith(summary: string, clusters: ReadonlyArray<readonly [string, GossipCluster]>, rest: Rest = {}): CheckOutcome {
