@@ -5,7 +5,7 @@
  * (kept for evidence); judging their shape is the checks' business.
  */
 import { KitError } from '../common/errors.ts';
-import { NoAnswerError, type HttpExchange } from '../cluster/http-client.ts';
+import { exchangeOf, NoAnswerError, type HttpExchange } from '../cluster/http-client.ts';
 import { readCappedBody } from './capped-body.ts';
 
 /** Largest answer body the kit reads from a candidate (a 50 MB view once took the kit to 634 MB). Default 4 MiB. */
@@ -78,15 +78,7 @@ export async function requestJson(method: 'GET' | 'POST', url: string, body: unk
     if (error instanceof BodyTooLargeError) throw error;
     throw new NoAnswerError('NO_ANSWER', `${what}: answer body not complete within ${timeoutMs} ms (${(error as Error).name})`, { method, url });
   }
-  let parsed: unknown = text;
-  try {
-    parsed = text.length > 0 ? JSON.parse(text) : null;
-  } catch {
-    /* not JSON: kept as text for the evidence */
-  }
-  const exchange: HttpExchange = { method, url, status: response.status, response: parsed, startMs, endMs: performance.now() };
-  if (body !== undefined) exchange.body = body;
-  return exchange;
+  return exchangeOf({ method, url, body, status: response.status, text, startMs });
 }
 
 /** The gossip routes of one candidate process (`base` = `http://127.0.0.1:PORT`). */
