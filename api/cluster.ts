@@ -5,8 +5,8 @@
  * @module
  */
 import { loadCandidate } from '../harness/candidate/candidate.ts';
-import { Scope } from '../harness/checks/scope.ts';
-import { createRandom, newRunSeed } from '../harness/common/random.ts';
+import { Scope } from '../harness/common/scope.ts';
+import { newRunSeed } from '../harness/common/random.ts';
 import { Cluster, type ClusterOptions } from '../harness/cluster/cluster.ts';
 
 export { Cluster, ClusterError } from '../harness/cluster/cluster.ts';
@@ -31,9 +31,8 @@ export async function launchCluster(options: LaunchClusterOptions): Promise<Laun
   const { manifest, seed = newRunSeed(), ...clusterOptions } = options;
   const candidate = await loadCandidate(manifest);
   const scope = new Scope();
-  const notes: string[] = [];
   try {
-    const cluster = await Cluster.start({ candidate, seed, random: createRandom(seed), scope, note: (m) => void notes.push(m) }, clusterOptions);
+    const cluster = await Cluster.start({ candidate, seed, scope }, clusterOptions);
     return { cluster, close: () => scope.close() };
   } catch (error) {
     await scope.close();

@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from 'node:path';
-import { SUITES } from '../conformance/suites.ts';
+import { SUITES } from '../conformance/systems.ts';
 import { newRunSeed } from '../harness/common/random.ts';
 import { ROOT } from '../harness/common/root.ts';
 import { KIT_VERSION } from '../harness/common/version.ts';

@@ -70,7 +70,7 @@ describe('the packed kit installs into an empty folder and grades from there', (
     expect(report.ok).toBe(true);
     // The printed replay names the manifest as typed from the user's folder and runs as printed.
     expect(check?.replay).toMatch(new RegExp(`^npx meridian-kit grade --candidate ${manifest} --only broker\\.framing --seed \\d+$`));
-    const [cmd, ...args] = (check?.replay as string).split(' ');
+    const [cmd, ...args] = (check?.replay ?? '').split(' ');
     const replayed = await run(cmd as string, ['--offline', ...args, '--no-history'], { cwd: app, env, timeout: 90_000 });
     expect(replayed.stdout).toMatch(/broker\.framing\s+required\s+PASS/);
   }, 240_000);

@@ -4,8 +4,7 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import { KitError } from '../harness/common/errors.ts';
 import { KIT_VERSION } from '../harness/common/version.ts';
 import { gradeCandidate as gradeWithSuite } from '../harness/grading/grade-candidate.ts';
-import { replayCommand } from '../harness/grading/replay.ts';
-import { UsageError, selectChecks, validateOnly } from '../harness/grading/select-checks.ts';
+import { UsageError, validateOnly } from '../harness/grading/select-checks.ts';
 import { sandboxStatus } from '../harness/process/sandbox-mode.ts';
 import { killAll } from '../harness/process/supervisor.ts';
 import { keyCandidates, renderBatch, renderBatchSummary, score } from '../harness/report/batch.ts';
@@ -19,7 +18,7 @@ import { validateFolder, validateOutputs, type OutputPath } from './output-paths
 import { DEFAULT_RUNS_DIR, saveRun } from './run-history.ts';
 import { SUITES } from './suites.ts';
 
-export { UsageError, selectChecks, replayCommand };
+export { UsageError };
 
 export interface GradeOptions {
   candidates: string[];

@@ -7,15 +7,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { grade } from './grade.ts';
 import { sandboxStatus } from '../harness/process/sandbox-mode.ts';
 import { SANDBOX_UID } from '../harness/process/sandbox.ts';
 import { killAll } from '../harness/process/supervisor.ts';
+import { ROOT } from '../harness/common/root.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const manifest = (name: string): string => join(ROOT, 'fixtures/candidates', `hostile-${name}`, 'manifest.json');
 const sandboxed = sandboxStatus().active;
 

@@ -203,9 +203,11 @@ export function buildProgram(outcome: Outcome): Command {
   ).action(async (opts) => {
     const { stressCommand } = await import('./stress-command.ts');
     const { keepStressRun } = await import('./stress-history.ts');
+    const { SYSTEM_MODULES } = await import('../conformance/systems.ts');
+    const stressed = SYSTEM_MODULES.filter((m) => m.stress !== undefined).map((m) => m.name);
     // Several --candidate: one comparison run; --target: no manifest; otherwise one run per candidate.
     const given: string[] = opts.candidate ?? [];
-    const runs: string[][] = opts.target !== undefined ? [[]] : given.length > 1 ? [given] : given.length === 1 ? [given] : referenceManifests(['broker', 'store']).map((m) => [m]);
+    const runs: string[][] = opts.target !== undefined ? [[]] : given.length > 1 ? [given] : given.length === 1 ? [given] : referenceManifests(stressed).map((m) => [m]);
     let code = 0;
     for (const group of runs) {
       const candidate = group[0] ?? `target-${opts.target}`;

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { SYSTEMS, type SystemName } from '../harness/candidate/manifest.ts';
+import { KitError } from '../harness/common/errors.ts';
 import { closest } from '../harness/grading/select-checks.ts';
 
 /** Parsers for option values: a bad value is a commander InvalidArgumentError (exit 2, one line). */
@@ -12,7 +13,21 @@ export function intIn(min: number, max: number): (text: string) => number {
   };
 }
 
+/** The seed check, once for every command: an integer from 0 to 2^32 − 1. */
 export const parseSeed = intIn(0, 0xffffffff);
+
+/**
+ * `parse(text)` for a command called as a function (not through commander): a bad value is KitError
+ * BAD_ARGUMENT naming the flag, as the stress command reports its other flags.
+ */
+export function optionValue<T>(flag: string, text: string, parse: (text: string) => T): T {
+  try {
+    return parse(text);
+  } catch (error) {
+    if (!(error instanceof InvalidArgumentError)) throw error;
+    throw new KitError('BAD_ARGUMENT', `--${flag} ${error.message}, got "${text}"`);
+  }
+}
 
 /** "90" (seconds), "90s", "1500ms", "5m", "1h" → milliseconds. */
 export function parseDurationMs(text: string): number {

@@ -3,6 +3,8 @@ import { dirname, join, relative } from 'node:path';
 import { buildCandidate } from '../harness/candidate/build.ts';
 import { loadCandidate } from '../harness/candidate/candidate.ts';
 import { KitError } from '../harness/common/errors.ts';
+import { SYSTEM_MODULES } from '../conformance/systems.ts';
+import { optionValue, parseSeed } from './option-values.ts';
 import { newRunSeed } from '../harness/common/random.ts';
 import type { PayloadKind } from '../harness/load/payload-factory.ts';
 import {
@@ -63,8 +65,7 @@ export async function stressCommand(values: StressValues, out: (t: string) => vo
     const path = extras.target !== undefined ? NULL_BROKER_MANIFEST : paths[0];
     if (!path) throw new KitError('BAD_ARGUMENT', 'stress takes a --candidate manifest (several to compare them) or --target host:port');
     if (values.size !== undefined && values.sizes !== undefined) throw new KitError('BAD_ARGUMENT', 'give --size or --sizes, not both');
-    const seed = values.seed !== undefined ? Number(values.seed) : newRunSeed();
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new KitError('BAD_ARGUMENT', `--seed must be an integer from 0 to 4294967295, got "${values.seed}"`);
+    const seed = values.seed !== undefined ? optionValue('seed', values.seed, parseSeed) : newRunSeed();
     const candidate = await loadCandidate(path);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const label = extras.target !== undefined ? `target-${extras.target.replace(/[^\w.-]/g, '_')}` : candidate.manifest.name;
@@ -75,14 +76,18 @@ export async function stressCommand(values: StressValues, out: (t: string) => vo
       if (!quiet) process.stderr.write(`${line}\n`);
     };
     const system = candidate.manifest.system;
-    if (system !== 'broker' && system !== 'store') throw new KitError('BAD_ARGUMENT', `stress supports broker and store candidates, not ${system}`);
-    const durationMs = values.duration !== undefined ? parseDuration(values.duration) : system === 'store' ? 5000 : STRESS_DEFAULTS.durationMs;
+    const driver = SYSTEM_MODULES.find((m) => m.name === system)?.stress;
+    if (driver === undefined) {
+      const supported = SYSTEM_MODULES.filter((m) => m.stress !== undefined).map((m) => m.name);
+      throw new KitError('BAD_ARGUMENT', `stress supports ${supported.join(' and ')} candidates, not ${system}`);
+    }
+    const durationMs = values.duration !== undefined ? parseDuration(values.duration) : driver === 'store-table' ? 5000 : STRESS_DEFAULTS.durationMs;
     const payload = (values.payload ?? STRESS_DEFAULTS.payload) as PayloadKind;
     if (!PAYLOADS.includes(payload)) throw new KitError('BAD_ARGUMENT', `--payload must be one of ${PAYLOADS.join(', ')}, got "${values.payload}"`);
     const events = (values.events ?? 'auto') as EventSource;
     if (!EVENTS.includes(events)) throw new KitError('BAD_ARGUMENT', `--events must be one of ${EVENTS.join(', ')}, got "${values.events}"`);
     const sizes = values.sizes !== undefined ? parseSizes(values.sizes) : parseSizes(values.size ?? String(STRESS_DEFAULTS.size));
-    const connections = parsePositive(values.conns, system === 'store' ? 16 : STRESS_DEFAULTS.connections, 'conns', { max: system === 'store' ? 1024 : 10_000 });
+    const connections = parsePositive(values.conns, driver === 'store-table' ? 16 : STRESS_DEFAULTS.connections, 'conns', { max: driver === 'store-table' ? 1024 : 10_000 });
     const rate = parsePositive(values.rate, STRESS_DEFAULTS.rate, 'rate', { integer: false, max: 10_000_000 });
     const handlers = parsePositive(values.handlers, STRESS_DEFAULTS.handlers, 'handlers', { max: 64 });
     const slowHandlerMs = parsePositive(values['slow-handler'], 0, 'slow-handler', { zero: true, max: 600_000 });
@@ -90,7 +95,7 @@ export async function stressCommand(values: StressValues, out: (t: string) => vo
     await buildCandidate(candidate);
     say(`[stress] ${extras.target !== undefined ? `target ${extras.target}` : paths.join(' vs ')} (${system}), seed ${seed}`);
 
-    if (candidate.manifest.system === 'store') {
+    if (driver === 'store-table') {
       const result = await runStoreLoad({ candidate, seed, connections, durationMs, log: say });
       out(renderStoreSummary(result));
       const json = await writeOut(values.json ?? `${base}.json`, `${JSON.stringify(result, null, 2)}\n`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { SystemName } from '../harness/candidate/manifest.ts';
 import type { CheckResult } from '../harness/checks/check.ts';
 import { gradeCandidate, type GradeCandidateOptions } from '../harness/grading/grade-candidate.ts';
-import { SUITES } from './suites.ts';
+import { SUITES } from './systems.ts';
 import { killAll, liveCount } from '../harness/process/supervisor.ts';
 import type { CandidateReport } from '../harness/report/report.ts';
 import { ROOT, killMatrix } from './kill-matrix.ts';

@@ -21,11 +21,12 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadCandidate } from '../harness/candidate/candidate.ts';
 import { ROOT } from '../harness/common/root.ts';
-import { nowUs, waitFor } from '../harness/load/clock.ts';
+import { nowUs } from '../harness/load/clock.ts';
+import { waitUntil } from '../harness/common/wait.ts';
 import { runStress } from '../harness/load/stress/index.ts';
 import type { StressResult } from '../harness/load/stress/index.ts';
 import { encodeFrame } from '../harness/wire/frame.ts';
@@ -133,7 +134,7 @@ async function bareReaderRate(connections: number, frameBytes: number, ms: numbe
     const f1 = await ask();
     const t1 = nowUs();
     stopped = true;
-    await waitFor(() => sockets.every((s) => s.writableLength === 0), { timeoutMs: 10_000, message: 'blast drained' }).catch(() => undefined);
+    await waitUntil(() => sockets.every((s) => s.writableLength === 0), { timeoutMs: 10_000, what: 'blast drained' }).catch(() => undefined);
     return ((f1 - f0) / (t1 - t0)) * 1e6;
   } finally {
     for (const socket of sockets) socket.destroy();

@@ -16,7 +16,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { nowUs, waitFor } from '../harness/load/clock.ts';
+import { nowUs } from '../harness/load/clock.ts';
+import { waitUntil } from '../harness/common/wait.ts';
 import { encodeFrame } from '../harness/wire/frame.ts';
 import { createPayloadFactory } from '../harness/load/payload-factory.ts';
 import { runPacedLoad } from '../harness/load/schedule.ts';
@@ -137,7 +138,7 @@ async function blast(sockets: readonly net.Socket[], sink: Sink, frame: Buffer, 
   const bytes1 = await sink.count();
   const t1 = nowUs();
   stopped = true;
-  await waitFor(() => drained(sockets), { timeoutMs: 10_000, message: 'blast drained' });
+  await waitUntil(() => drained(sockets), { timeoutMs: 10_000, what: 'blast drained' });
   return ((bytes1 - bytes0) / (t1 - t0)) * 1e6;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SUITES } from '../conformance/suites.ts';
+import { SUITES } from '../conformance/systems.ts';
 import { killMatrix } from '../conformance/kill-matrix.ts';
 import { generatedDocs, staleDocs } from './gen-docs.ts';
 

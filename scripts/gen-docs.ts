@@ -12,7 +12,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SUITES } from '../conformance/suites.ts';
+import { SUITES } from '../conformance/systems.ts';
 import { killMatrix } from '../conformance/kill-matrix.ts';
 import { ROOT } from '../harness/common/root.ts';
 import type { SystemName } from '../harness/candidate/manifest.ts';

@@ -4,7 +4,7 @@ import { declaredKnobs, launchCandidate } from '../../harness/process/launcher.t
 import type { Supervised } from '../../harness/process/supervisor.ts';
 import { candidateRxQueue } from '../../harness/process/tcp-queue.ts';
 import { createEventParser, stationPort, type BrokerEvent } from '../../harness/wire/broker-events.ts';
-import { delay } from '../../harness/checks/wait.ts';
+import { delay } from '../../harness/common/wait.ts';
 import { environmentLimits, explainableDelayMs, startEnvironmentMonitor, type EnvironmentMonitor } from '../../harness/load/environment.ts';
 import { Station } from './station.ts';
 import { encodeFrame } from '../../harness/wire/frame.ts';

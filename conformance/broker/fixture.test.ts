@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { caseWrites, framingCaseArbitrary, framingFixture, splitStream } from './checks/framing.ts';
+import { caseWrites, framingCaseArbitrary, framingFixture } from './checks/framing.ts';
+import { splitStream } from './split-stream.ts';
 import { encodeFrames } from '../../harness/wire/frame.ts';
 import { fixturePayloadSource, loadBrokerFixtures, parseBrokerFixture, toChunking } from './fixture.ts';
 import { ROOT } from '../kill-matrix.ts';

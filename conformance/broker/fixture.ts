@@ -1,13 +1,13 @@
 import { FixtureError, readFixtureFolder } from '../../harness/checks/fixture-files.ts';
 import { failed, pass, type CheckDefinition } from '../../harness/checks/check.ts';
-import { delay } from '../../harness/checks/wait.ts';
+import { delay } from '../../harness/common/wait.ts';
 import type { Level } from '../../harness/checks/verdict.ts';
 import { createRandom } from '../../harness/common/random.ts';
 import { describeExit } from '../../harness/process/supervisor.ts';
 import { encodeFrame } from '../../harness/wire/frame.ts';
 import { BrokerUnderTest } from './broker-under-test.ts';
 import { compareDelivery, describeFrame, payloadOf, type SentFrame } from './delivery.ts';
-import { splitStream, type Chunking } from './checks/framing.ts';
+import { splitStream, type Chunking } from './split-stream.ts';
 import type { Station } from './station.ts';
 
 /** A frame in a fixture: literal bytes, or `size` seeded bytes; frames sharing a `ref` share their bytes. */

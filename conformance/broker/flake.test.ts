@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadCandidate } from '../../harness/candidate/candidate.ts';
 import { gradeCandidate, replayCommand } from '../../harness/grading/index.ts';
-import { SUITES } from '../suites.ts';
+import { SUITES } from '../systems.ts';
 import { flake } from '../../harness/flake/flake.ts';
 import { killAll } from '../../harness/process/supervisor.ts';
 import { midFrameCheck } from './checks/shutdown.ts';

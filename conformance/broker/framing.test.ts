@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { framingCaseArbitrary, splitStream } from './checks/framing.ts';
+import { framingCaseArbitrary } from './checks/framing.ts';
+import { splitStream } from './split-stream.ts';
 import { compareDelivery } from './delivery.ts';
 import { slope } from './checks/memory.ts';
 

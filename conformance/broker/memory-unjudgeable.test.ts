@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gradeCandidate } from '../../harness/grading/grade-candidate.ts';
-import { SUITES } from '../suites.ts';
+import { SUITES } from '../systems.ts';
 import { killAll, liveCount } from '../../harness/process/supervisor.ts';
 import { ROOT } from '../../harness/common/root.ts';
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradeCandidate } from '../../harness/grading/grade-candidate.ts';
-import { SUITES } from '../suites.ts';
+import { SUITES } from '../systems.ts';
 import { killAll, liveCount } from '../../harness/process/supervisor.ts';
 import { ROOT } from '../../harness/common/root.ts';
 

@@ -63,112 +63,160 @@ export { FixtureError };
 const OP_KINDS = ['state', 'partition', 'oneWay', 'isolate', 'heal', 'loss', 'delay', 'clearFaults', 'crash'] as const;
 const KNOB_NAMES = new Set(['suspicionRounds', 'indirectChecks', 'fanout', 'pushPullRounds']);
 
-/** Validates a parsed scenario file; every problem is FIXTURE_INVALID naming the file and the field. */
-export function parseGossipScenario(raw: unknown, file: string): GossipScenario {
-  const bad = (field: string, expected: string): never => {
-    throw new FixtureError('FIXTURE_INVALID', `${file}: field "${field}": expected ${expected}`, { file, field });
-  };
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const int = (v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : bad(field, `an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`));
-  if (!isObj(raw)) return bad('(root)', 'an object');
-  if (raw.kind !== 'gossip-scenario') bad('kind', '"gossip-scenario"');
-  if (typeof raw.name !== 'string' || !/^[\w-]+$/.test(raw.name)) bad('name', 'a name of letters, digits, _ and -');
-  if (typeof raw.description !== 'string' || raw.description.trim() === '') bad('description', 'a sentence');
-  if (raw.level !== undefined && !['required', 'recommended'].includes(raw.level as string)) bad('level', '"required" or "recommended"');
-  const n = int(raw.nodes, 'nodes', 1, 250);
-  const ids = new Set(nodeIds(n));
-  const rounds = int(raw.rounds, 'rounds', 1, 500);
+type Fields = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads the fields of one scenario file: every refusal names the file and the field. */
+class ScenarioReader {
+  ids = new Set<string>();
+  nodes = 0;
+  rounds = 0;
+
+  constructor(readonly file: string) {}
+
+  bad(field: string, expected: string): never {
+    throw new FixtureError('FIXTURE_INVALID', `${this.file}: field "${field}": expected ${expected}`, { file: this.file, field });
+  }
+
+  int(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
+    return this.bad(field, `an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`);
+  }
+
+  node(v: unknown, field: string): string {
+    return typeof v === 'string' && this.ids.has(v) ? v : this.bad(field, `a node id n0…n${this.nodes - 1}`);
+  }
+
+  nodeList(v: unknown, field: string): string[] {
+    if (!Array.isArray(v) || v.length === 0) this.bad(field, 'a non-empty array of node ids');
+    return (v as unknown[]).map((x, i) => this.node(x, `${field}[${i}]`));
+  }
+
+  selector(v: unknown, field: string): Selector {
+    return v === '*' ? '*' : this.nodeList(v, field);
+  }
+
+  linkEnd(v: unknown, field: string): string {
+    return v === '*' ? '*' : this.node(v, field);
+  }
+}
+
+/** The scenario's name, description, level, size, length and knobs. */
+function readHeader(r: ScenarioReader, raw: Fields): void {
+  if (raw.kind !== 'gossip-scenario') r.bad('kind', '"gossip-scenario"');
+  if (typeof raw.name !== 'string' || !/^[\w-]+$/.test(raw.name)) r.bad('name', 'a name of letters, digits, _ and -');
+  if (typeof raw.description !== 'string' || raw.description.trim() === '') r.bad('description', 'a sentence');
+  if (raw.level !== undefined && !['required', 'recommended'].includes(raw.level as string)) r.bad('level', '"required" or "recommended"');
+  r.nodes = r.int(raw.nodes, 'nodes', 1, 250);
+  r.ids = new Set(nodeIds(r.nodes));
+  r.rounds = r.int(raw.rounds, 'rounds', 1, 500);
   if (raw.knobs !== undefined) {
-    if (!isObj(raw.knobs)) bad('knobs', 'an object of knob → integer');
-    for (const [k, v] of Object.entries(raw.knobs as Record<string, unknown>)) {
-      if (!KNOB_NAMES.has(k)) bad(`knobs.${k}`, `one of ${[...KNOB_NAMES].join(', ')}`);
-      int(v, `knobs.${k}`, 0);
+    if (!isObj(raw.knobs)) r.bad('knobs', 'an object of knob → integer');
+    for (const [k, v] of Object.entries(raw.knobs as Fields)) {
+      if (!KNOB_NAMES.has(k)) r.bad(`knobs.${k}`, `one of ${[...KNOB_NAMES].join(', ')}`);
+      r.int(v, `knobs.${k}`, 0);
     }
   }
-  const node = (v: unknown, field: string): string => (typeof v === 'string' && ids.has(v) ? v : bad(field, `a node id n0…n${n - 1}`));
-  const nodeList = (v: unknown, field: string): string[] => {
-    if (!Array.isArray(v) || v.length === 0) bad(field, 'a non-empty array of node ids');
-    return (v as unknown[]).map((x, i) => node(x, `${field}[${i}]`));
-  };
-  const selector = (v: unknown, field: string): Selector => (v === '*' ? '*' : nodeList(v, field));
-  const linkEnd = (v: unknown, field: string): string => (v === '*' ? '*' : node(v, field));
-  if (!Array.isArray(raw.schedule)) bad('schedule', 'an array of operations');
-  (raw.schedule as unknown[]).forEach((op, i) => {
-    const f = `schedule[${i}]`;
-    if (!isObj(op)) return bad(f, 'an object {"round": R, <operation>}');
-    int(op.round, `${f}.round`, 1, rounds);
-    const kinds = OP_KINDS.filter((k) => k in op);
-    if (kinds.length !== 1) bad(f, `exactly one operation of ${OP_KINDS.join(', ')}`);
-    const kind = kinds[0] as (typeof OP_KINDS)[number];
-    const v = op[kind];
-    const at = `${f}.${kind}`;
-    switch (kind) {
-      case 'state':
-        if (!isObj(v)) bad(at, '{"node", "meta"?, "status"?}');
-        node((v as Record<string, unknown>).node, `${at}.node`);
-        if ((v as Record<string, unknown>).meta !== undefined && typeof (v as Record<string, unknown>).meta !== 'string') bad(`${at}.meta`, 'a string');
-        if ((v as Record<string, unknown>).status !== undefined && !['alive', 'dead'].includes((v as Record<string, unknown>).status as string)) bad(`${at}.status`, '"alive" or "dead"');
-        break;
-      case 'partition': {
-        if (!Array.isArray(v) || v.length !== 2) bad(at, 'two groups [[ids…], [ids…]]');
-        const [g1, g2] = [nodeList((v as unknown[])[0], `${at}[0]`), nodeList((v as unknown[])[1], `${at}[1]`)];
-        if (g1.some((x) => g2.includes(x))) bad(at, 'two disjoint groups');
-        break;
-      }
-      case 'oneWay':
-        if (!Array.isArray(v) || v.length !== 2) bad(at, '[from, to]');
-        node((v as unknown[])[0], `${at}[0]`);
-        node((v as unknown[])[1], `${at}[1]`);
-        break;
-      case 'isolate':
-      case 'crash':
-        node(v, at);
-        break;
-      case 'heal':
-      case 'clearFaults':
-        if (v !== true) bad(at, 'true');
-        break;
-      case 'loss':
-      case 'delay': {
-        if (!isObj(v)) bad(at, kind === 'loss' ? '{"from", "to", "p"}' : '{"from", "to", "ms", "jitterMs"?}');
-        const o = v as Record<string, unknown>;
-        linkEnd(o.from, `${at}.from`);
-        linkEnd(o.to, `${at}.to`);
-        if (kind === 'loss' && (typeof o.p !== 'number' || !(o.p >= 0 && o.p <= 1))) bad(`${at}.p`, 'a probability from 0 to 1');
-        if (kind === 'delay') {
-          int(o.ms, `${at}.ms`, 0, 2000);
-          if (o.jitterMs !== undefined) int(o.jitterMs, `${at}.jitterMs`, 0, 2000);
-        }
-        break;
-      }
+}
+
+/** One `schedule` entry: a round and exactly one operation with its arguments. */
+function readOperation(r: ScenarioReader, op: unknown, i: number): void {
+  const f = `schedule[${i}]`;
+  if (!isObj(op)) return r.bad(f, 'an object {"round": R, <operation>}');
+  r.int(op.round, `${f}.round`, 1, r.rounds);
+  const kinds = OP_KINDS.filter((k) => k in op);
+  if (kinds.length !== 1) r.bad(f, `exactly one operation of ${OP_KINDS.join(', ')}`);
+  const kind = kinds[0] as (typeof OP_KINDS)[number];
+  const v = op[kind];
+  const at = `${f}.${kind}`;
+  switch (kind) {
+    case 'state': {
+      if (!isObj(v)) return r.bad(at, '{"node", "meta"?, "status"?}');
+      r.node(v.node, `${at}.node`);
+      if (v.meta !== undefined && typeof v.meta !== 'string') r.bad(`${at}.meta`, 'a string');
+      if (v.status !== undefined && !['alive', 'dead'].includes(v.status as string)) r.bad(`${at}.status`, '"alive" or "dead"');
+      break;
     }
-  });
-  if (!Array.isArray(raw.expect) || raw.expect.length === 0) bad('expect', 'a non-empty array of expectations');
-  (raw.expect as unknown[]).forEach((x, i) => {
-    const f = `expect[${i}]`;
-    if (!isObj(x)) return bad(f, 'an object');
-    const when = ['by', 'at', 'through'].filter((k) => k in x);
-    if (when.length !== 1) bad(f, 'exactly one of "by": R (with "from"?), "at": R, or "from": R1 with "through": R2');
-    if ('at' in x && 'from' in x) bad(`${f}.from`, 'nothing: "at" names one round');
-    const from = 'from' in x ? int(x.from, `${f}.from`, 0, rounds) : 0;
-    if ('through' in x && !('from' in x)) bad(`${f}.from`, 'the first round of the "through" window');
-    if ('by' in x) int(x.by, `${f}.by`, from, rounds);
-    if ('at' in x) int(x.at, `${f}.at`, 0, rounds);
-    if ('through' in x) int(x.through, `${f}.through`, from, rounds);
-    selector(x.nodes, `${f}.nodes`);
-    const see = x.see;
-    if (!isObj(see)) return bad(`${f}.see`, 'a view condition {"members", "status"?, "meta"?, "notMeta"?, "minGeneration"?}');
-    selector(see.members, `${f}.see.members`);
-    if (see.status !== undefined) {
-      const list = Array.isArray(see.status) ? see.status : [see.status];
-      if (list.length === 0 || !list.every((s) => (STATUSES as readonly unknown[]).includes(s))) bad(`${f}.see.status`, 'alive, suspected, dead or a list of them');
+    case 'partition': {
+      if (!Array.isArray(v) || v.length !== 2) r.bad(at, 'two groups [[ids…], [ids…]]');
+      const [g1, g2] = [r.nodeList((v as unknown[])[0], `${at}[0]`), r.nodeList((v as unknown[])[1], `${at}[1]`)];
+      if (g1.some((x) => g2.includes(x))) r.bad(at, 'two disjoint groups');
+      break;
     }
-    for (const k of ['meta', 'notMeta'] as const) if (see[k] !== undefined && typeof see[k] !== 'string') bad(`${f}.see.${k}`, 'a string');
-    if (see.minGeneration !== undefined) int(see.minGeneration, `${f}.see.minGeneration`, 0);
-    const known = new Set(['members', 'status', 'meta', 'notMeta', 'minGeneration']);
-    for (const k of Object.keys(see)) if (!known.has(k)) bad(`${f}.see.${k}`, `one of ${[...known].join(', ')}`);
-    if (see.status === undefined && see.meta === undefined && see.notMeta === undefined && see.minGeneration === undefined) bad(`${f}.see`, 'at least one of status, meta, notMeta, minGeneration');
-  });
+    case 'oneWay':
+      if (!Array.isArray(v) || v.length !== 2) r.bad(at, '[from, to]');
+      r.node((v as unknown[])[0], `${at}[0]`);
+      r.node((v as unknown[])[1], `${at}[1]`);
+      break;
+    case 'isolate':
+    case 'crash':
+      r.node(v, at);
+      break;
+    case 'heal':
+    case 'clearFaults':
+      if (v !== true) r.bad(at, 'true');
+      break;
+    case 'loss':
+    case 'delay':
+      readLinkFault(r, kind, v, at);
+      break;
+  }
+}
+
+/** A `loss` or `delay` operation: a directed link (ends may be `*`) and its parameter. */
+function readLinkFault(r: ScenarioReader, kind: 'loss' | 'delay', v: unknown, at: string): void {
+  if (!isObj(v)) return r.bad(at, kind === 'loss' ? '{"from", "to", "p"}' : '{"from", "to", "ms", "jitterMs"?}');
+  r.linkEnd(v.from, `${at}.from`);
+  r.linkEnd(v.to, `${at}.to`);
+  if (kind === 'loss' && (typeof v.p !== 'number' || !(v.p >= 0 && v.p <= 1))) r.bad(`${at}.p`, 'a probability from 0 to 1');
+  if (kind === 'delay') {
+    r.int(v.ms, `${at}.ms`, 0, 2000);
+    if (v.jitterMs !== undefined) r.int(v.jitterMs, `${at}.jitterMs`, 0, 2000);
+  }
+}
+
+/** One `expect` entry: when (by / at / from…through), which nodes, and the view condition they must see. */
+function readExpectation(r: ScenarioReader, x: unknown, i: number): void {
+  const f = `expect[${i}]`;
+  if (!isObj(x)) return r.bad(f, 'an object');
+  const when = ['by', 'at', 'through'].filter((k) => k in x);
+  if (when.length !== 1) r.bad(f, 'exactly one of "by": R (with "from"?), "at": R, or "from": R1 with "through": R2');
+  if ('at' in x && 'from' in x) r.bad(`${f}.from`, 'nothing: "at" names one round');
+  const from = 'from' in x ? r.int(x.from, `${f}.from`, 0, r.rounds) : 0;
+  if ('through' in x && !('from' in x)) r.bad(`${f}.from`, 'the first round of the "through" window');
+  if ('by' in x) r.int(x.by, `${f}.by`, from, r.rounds);
+  if ('at' in x) r.int(x.at, `${f}.at`, 0, r.rounds);
+  if ('through' in x) r.int(x.through, `${f}.through`, from, r.rounds);
+  r.selector(x.nodes, `${f}.nodes`);
+  readViewCondition(r, x.see, `${f}.see`);
+}
+
+const SEE_FIELDS = new Set(['members', 'status', 'meta', 'notMeta', 'minGeneration']);
+
+/** An expectation's `see`: the members and at least one thing about them (status, meta, generation). */
+function readViewCondition(r: ScenarioReader, see: unknown, at: string): void {
+  if (!isObj(see)) return r.bad(at, 'a view condition {"members", "status"?, "meta"?, "notMeta"?, "minGeneration"?}');
+  r.selector(see.members, `${at}.members`);
+  if (see.status !== undefined) {
+    const list = Array.isArray(see.status) ? see.status : [see.status];
+    if (list.length === 0 || !list.every((s) => (STATUSES as readonly unknown[]).includes(s))) r.bad(`${at}.status`, 'alive, suspected, dead or a list of them');
+  }
+  for (const k of ['meta', 'notMeta'] as const) if (see[k] !== undefined && typeof see[k] !== 'string') r.bad(`${at}.${k}`, 'a string');
+  if (see.minGeneration !== undefined) r.int(see.minGeneration, `${at}.minGeneration`, 0);
+  for (const k of Object.keys(see)) if (!SEE_FIELDS.has(k)) r.bad(`${at}.${k}`, `one of ${[...SEE_FIELDS].join(', ')}`);
+  if (see.status === undefined && see.meta === undefined && see.notMeta === undefined && see.minGeneration === undefined) r.bad(at, 'at least one of status, meta, notMeta, minGeneration');
+}
+
+/** Validates a parsed scenario file; every problem is FIXTURE_INVALID naming the file and the field. */
+export function parseGossipScenario(raw: unknown, file: string): GossipScenario {
+  const r = new ScenarioReader(file);
+  if (!isObj(raw)) return r.bad('(root)', 'an object');
+  readHeader(r, raw);
+  if (!Array.isArray(raw.schedule)) r.bad('schedule', 'an array of operations');
+  (raw.schedule as unknown[]).forEach((op, i) => readOperation(r, op, i));
+  if (!Array.isArray(raw.expect) || raw.expect.length === 0) r.bad('expect', 'a non-empty array of expectations');
+  (raw.expect as unknown[]).forEach((x, i) => readExpectation(r, x, i));
   return raw as unknown as GossipScenario;
 }
 

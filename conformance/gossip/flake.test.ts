@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { gradeCandidate } from '../../harness/grading/grade-candidate.ts';
 import { killAll, liveCount } from '../../harness/process/supervisor.ts';
 import { ROOT } from '../../harness/common/root.ts';
-import { SUITES } from '../suites.ts';
+import { SUITES } from '../systems.ts';
 
 const RUNS = [11, 12, 13];
 const dir = mkdtempSync(join(tmpdir(), 'gossip-one-per-process-'));

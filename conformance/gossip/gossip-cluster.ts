@@ -12,7 +12,7 @@
  * every process has answered: a datagram of round r reaches its receiver after the receiver's own tick r.
  */
 import type { CheckContext } from '../../harness/checks/check.ts';
-import { delay } from '../../harness/checks/wait.ts';
+import { delay } from '../../harness/common/wait.ts';
 import { Cluster, type HostProcess } from '../../harness/cluster/cluster.ts';
 import { NoAnswerError, type HttpExchange } from '../../harness/cluster/http-client.ts';
 import { BodyTooLargeError, GossipHttpClient } from '../../harness/wire/gossip-http.ts';

@@ -2,7 +2,7 @@
  * Round-driver bookkeeping (pure, unit-tested): when a round is over, what each round looked like, and
  * how the per-round series are shown (the convergence table in `observed`, plots in `data.plots`).
  */
-import type { Plot } from '../../harness/report/plot.ts';
+import type { Plot } from '../../harness/common/plot.ts';
 
 /** What the kit counted for one node: datagrams that left it into the kit, datagrams the kit handed to it. */
 export interface KitNodeCount {

@@ -1,12 +1,12 @@
 import type { CheckContext, CheckOutcome } from '../../harness/checks/check.ts';
 import { failed, notTestable, pass, unknown } from '../../harness/checks/check.ts';
-import type { Evidence } from '../../harness/checks/evidence.ts';
+import { withRunEvidence, type Evidence } from '../../harness/checks/evidence.ts';
 import type { History, LogEntry, Operation, ReadMode, ReadOp, WriteOp } from '../../harness/checks/history/history.ts';
-import { waitFor } from '../../harness/checks/wait.ts';
+import { waitFor } from '../../harness/common/wait.ts';
 import { Cluster } from '../../harness/cluster/cluster.ts';
 import type { ClusterNetwork } from '../../harness/network/index.ts';
 import { CandidateError } from '../../harness/process/supervisor.ts';
-import type { Plot } from '../../harness/report/plot.ts';
+import type { Plot } from '../../harness/common/plot.ts';
 import { appliedLsnOf, exchange, field, MAX_DUMP_BYTES, parseReadAnswer, parseWriteAnswer, readPath, StoreHttpError, type ExchangeOptions, type StoreExchange } from '../../harness/wire/store-http.ts';
 import { parseDump, type Dump } from './dump.ts';
 
@@ -433,14 +433,8 @@ export class StoreUnderTest {
 
   /** Evidence common to every verdict: what was sent, the timeline, the candidate's last log lines. */
   evidence(rest: Omit<Evidence, 'summary'> & { plots?: Plot[]; withLogs?: boolean } = {}): Omit<Evidence, 'summary'> {
-    const { plots, withLogs, data, sent, ...others } = rest;
-    const out: Omit<Evidence, 'summary'> = {
-      ...others,
-      sent: [...this.actions, ...(sent ?? [])],
-      data: { ...(data ?? {}), timeline: this.timeline.entries(), ...(plots && plots.length > 0 ? { plots } : {}) },
-    };
-    if (withLogs ?? true) out.logs = this.cluster.logs(8);
-    return out;
+    const { withLogs, ...others } = rest;
+    return withRunEvidence(others, { sent: this.actions, timeline: this.timeline.entries(), logs: (withLogs ?? true) ? this.cluster.logs(8) : undefined });
   }
 
   pass(summary: string, rest: Omit<Evidence, 'summary'> & { plots?: Plot[] } = {}): CheckOutcome {

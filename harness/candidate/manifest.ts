@@ -7,11 +7,9 @@ import { KitError } from '../common/errors.ts';
 import { ROOT } from '../common/root.ts';
 import { isLimitsProblem, parseLimits, type Limits } from './limits.ts';
 import { patternProblem } from './log-patterns.ts';
-import { closest, KNOBS, PLACEHOLDERS } from './vocabulary.ts';
+import { closest, SYSTEMS, vocabularyOf, type SystemName } from './vocabulary.ts';
 
-/** The systems the kit can grade. */
-export const SYSTEMS = ['broker', 'store', 'gossip'] as const;
-export type SystemName = (typeof SYSTEMS)[number];
+export { SYSTEMS, type SystemName } from './vocabulary.ts';
 
 /** The event layouts the kit can read from a candidate's logs. */
 export const LOG_FORMATS = ['json', 'tracing'] as const;
@@ -28,7 +26,7 @@ export interface Expectation {
 }
 
 /**
- * A candidate manifest, validated. Paths are as written; `CandidateSpec` resolves them.
+ * A candidate manifest, validated. Paths are as written; `loadCandidate` (candidate.ts) resolves them.
  * See README.md ("Candidate manifest") for the file format.
  */
 export interface Manifest {
@@ -181,26 +179,27 @@ const PLACEHOLDER = /\{([A-Za-z][\w]*)\}/g;
 function meaningProblems(raw: Record<string, Json>): { problem: ManifestProblem; segments: (string | number)[] }[] {
   const out: { problem: ManifestProblem; segments: (string | number)[] }[] = [];
   const system = raw.system;
-  const known = typeof system === 'string' && system in KNOBS ? (system as SystemName) : undefined;
+  const known = typeof system === 'string' && (SYSTEMS as readonly string[]).includes(system) ? (system as SystemName) : undefined;
   if (known && isRecord(raw.knobs)) {
     for (const knob of Object.keys(raw.knobs)) {
-      if (KNOBS[known].includes(knob)) continue;
-      const guess = closest(knob, KNOBS[known]);
-      const other = SYSTEMS.filter((s) => s !== known && KNOBS[s].includes(knob));
+      const knobs = vocabularyOf(known).knobs;
+      if (knobs.includes(knob)) continue;
+      const guess = closest(knob, knobs);
+      const other = SYSTEMS.filter((s) => s !== known && vocabularyOf(s).knobs.includes(knob));
       const hint = guess ? ` (did you mean "${guess}"?)` : other.length > 0 ? ` (a ${other.join('/')} knob)` : '';
-      out.push({ problem: { code: 'MANIFEST_KNOB_UNKNOWN', path: `knobs.${knob}`, message: `the kit sets no knob "${knob}" on a ${known}${hint}; ${known} knobs: ${KNOBS[known].join(', ')}` }, segments: ['knobs', knob] });
+      out.push({ problem: { code: 'MANIFEST_KNOB_UNKNOWN', path: `knobs.${knob}`, message: `the kit sets no knob "${knob}" on a ${known}${hint}; ${known} knobs: ${knobs.join(', ')}` }, segments: ['knobs', knob] });
     }
   }
   if (known) {
     const texts: { segments: (string | number)[]; text: string }[] = [];
     if (Array.isArray(raw.command)) raw.command.forEach((part, i) => typeof part === 'string' && texts.push({ segments: ['command', i], text: part }));
     if (isRecord(raw.env)) for (const [key, value] of Object.entries(raw.env)) if (typeof value === 'string') texts.push({ segments: ['env', key], text: value });
-    const offered = PLACEHOLDERS[known];
+    const offered = vocabularyOf(known).placeholders;
     for (const { segments, text } of texts) {
       for (const match of text.matchAll(PLACEHOLDER)) {
         const name = match[1] as string;
         if (offered.includes(name)) continue;
-        const elsewhere = SYSTEMS.filter((s) => s !== known && PLACEHOLDERS[s].includes(name));
+        const elsewhere = SYSTEMS.filter((s) => s !== known && vocabularyOf(s).placeholders.includes(name));
         const list = offered.map((p) => `{${p}}`).join(', ');
         const problem: ManifestProblem = elsewhere.length > 0
           ? { code: 'MANIFEST_PLACEHOLDER_MISPLACED', path: dotted(segments), message: `{${name}} is filled only for ${elsewhere.join('/')} manifests; a ${known} process gets ${list}` }

@@ -6,21 +6,42 @@
  *
  * @module
  */
-import type { SystemName } from './manifest.ts';
+const CLUSTER_PLACEHOLDERS = ['id', 'role', 'listen', 'http', 'httpPort', 'peers', 'seed', 'nodes', 'nodesFile'] as const;
 
-export const KNOBS: Readonly<Record<SystemName, readonly string[]>> = {
-  broker: ['handlers', 'slowHandlerMs', 'capacity', 'logFrames', 'logProbes', 'statsMs'],
-  store: ['quorum', 'writeTimeoutMs'],
-  gossip: ['mode', 'periodMs', 'probeTimeoutMs', 'suspicionMs', 'suspicionRounds', 'indirectChecks', 'fanout', 'pushPullRounds'],
-};
+/** What a manifest of one system may declare: the knobs the kit sets and the placeholders it fills. */
+export interface SystemVocabulary {
+  readonly knobs: readonly string[];
+  readonly placeholders: readonly string[];
+}
 
-const CLUSTER_PLACEHOLDERS = ['id', 'role', 'listen', 'http', 'httpPort', 'peers', 'seed', 'nodes', 'nodesFile'];
+/**
+ * The systems the kit can grade, each with its manifest vocabulary: the one table a new system adds a row
+ * to (its suite registers in conformance/systems.ts; see docs/architecture.md).
+ */
+const VOCABULARY = {
+  broker: {
+    knobs: ['handlers', 'slowHandlerMs', 'capacity', 'logFrames', 'logProbes', 'statsMs'],
+    placeholders: ['bind', 'host', 'port', 'seed'],
+  },
+  store: {
+    knobs: ['quorum', 'writeTimeoutMs'],
+    placeholders: [...CLUSTER_PLACEHOLDERS, 'leader', 'sync', 'quorum', 'followers'],
+  },
+  gossip: {
+    knobs: ['mode', 'periodMs', 'probeTimeoutMs', 'suspicionMs', 'suspicionRounds', 'indirectChecks', 'fanout', 'pushPullRounds'],
+    placeholders: CLUSTER_PLACEHOLDERS,
+  },
+} as const satisfies Record<string, SystemVocabulary>;
 
-export const PLACEHOLDERS: Readonly<Record<SystemName, readonly string[]>> = {
-  broker: ['bind', 'host', 'port', 'seed'],
-  store: [...CLUSTER_PLACEHOLDERS, 'leader', 'sync', 'quorum', 'followers'],
-  gossip: CLUSTER_PLACEHOLDERS,
-};
+export type SystemName = keyof typeof VOCABULARY;
+
+/** The systems the kit can grade, in the order reports list them. */
+export const SYSTEMS = Object.keys(VOCABULARY) as readonly SystemName[];
+
+/** The manifest vocabulary of `system`. */
+export function vocabularyOf(system: SystemName): SystemVocabulary {
+  return VOCABULARY[system];
+}
 
 /** Edit distance (insert, delete, substitute, swap of neighbours), case-insensitive. */
 function distance(a: string, b: string): number {

@@ -2,7 +2,7 @@ import type { Candidate } from '../candidate/candidate.ts';
 import type { SystemName } from '../candidate/manifest.ts';
 import type { Random } from '../common/random.ts';
 import type { Evidence } from './evidence.ts';
-import type { Scope } from './scope.ts';
+import type { Scope } from '../common/scope.ts';
 import type { Level, Verdict } from './verdict.ts';
 
 /** What a check gets: the candidate, its own seeded randomness, and a scope that cleans up after it. */

@@ -3,7 +3,7 @@ import { KitError } from '../common/errors.ts';
 import { createRandom, deriveSeed } from '../common/random.ts';
 import { CandidateError } from '../process/supervisor.ts';
 import type { CheckDefinition, CheckOutcome, CheckResult } from './check.ts';
-import { Scope } from './scope.ts';
+import { Scope } from '../common/scope.ts';
 
 export interface RunOptions {
   candidate: Candidate;

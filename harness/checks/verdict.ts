@@ -8,5 +8,3 @@ export type Verdict = 'PASS' | 'FAIL' | 'NOT_TESTABLE' | 'ADVISORY' | 'FLAKY' | 
 
 /** required: seed acceptance criteria and spec; recommended: later seeds' hardening; advisory: review only. */
 export type Level = 'required' | 'recommended' | 'advisory';
-
-export const VERDICTS: readonly Verdict[] = ['PASS', 'FAIL', 'NOT_TESTABLE', 'ADVISORY', 'FLAKY', 'UNKNOWN', 'ERROR'];

@@ -1,7 +1,8 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CheckContext } from '../checks/check.ts';
+import type { Candidate } from '../candidate/candidate.ts';
 import { KitError } from '../common/errors.ts';
+import type { Scope } from '../common/scope.ts';
 import { ClusterNetwork, type FaultTimeline, type Transport } from '../network/index.ts';
 import { declaredKnobs, startCandidate } from '../process/launcher.ts';
 import { mkdtempForCandidates } from '../process/sandbox.ts';
@@ -48,6 +49,16 @@ export interface HostProcess {
   proc: Supervised;
 }
 
+/**
+ * What a cluster needs from whoever starts it: the candidate, a seed for the network's randomness, and the
+ * scope that releases the processes, ports and network when the caller is done. A check's context is one.
+ */
+export interface ClusterHost {
+  candidate: Candidate;
+  seed: number;
+  scope: Scope;
+}
+
 /** A process-level fault was asked for a node the cluster does not have. */
 export class ClusterError extends KitError {}
 
@@ -64,13 +75,13 @@ export class Cluster {
   /** UDP clusters: listen and HTTP ports held below the ephemeral range (see held-ports.ts), freed on close. */
   private readonly heldPorts = new Map<string, HeldPort>();
 
-  private constructor(readonly ctx: CheckContext, readonly net: ClusterNetwork, readonly options: ClusterOptions) {}
+  private constructor(readonly ctx: ClusterHost, readonly net: ClusterNetwork, readonly options: ClusterOptions) {}
 
   get timeline(): FaultTimeline {
     return this.net.timeline;
   }
 
-  static async start(ctx: CheckContext, options: ClusterOptions): Promise<Cluster> {
+  static async start(ctx: ClusterHost, options: ClusterOptions): Promise<Cluster> {
     const net = await ClusterNetwork.create({ seed: ctx.seed, transport: options.transport });
     const cluster = new Cluster(ctx, net, options);
     ctx.scope.defer(() => cluster.close());

@@ -37,13 +37,18 @@ export async function httpJson(method: 'GET' | 'POST', url: string, body?: unkno
   } catch (error) {
     throw new NoAnswerError('NO_ANSWER', `${method} ${url}: response cut off (${(error as Error).message})`, { method, url });
   }
-  let parsed: unknown = text;
+  return exchangeOf({ method, url, body, status: response.status, text, startMs });
+}
+
+/** The exchange for an answer read in full: its body parsed as JSON, or kept as text (for the evidence) when not JSON. */
+export function exchangeOf(read: { method: string; url: string; body: unknown; status: number; text: string; startMs: number }): HttpExchange {
+  let parsed: unknown = read.text;
   try {
-    parsed = text.length > 0 ? JSON.parse(text) : null;
+    parsed = read.text.length > 0 ? JSON.parse(read.text) : null;
   } catch {
-    /* keep text */
+    /* not JSON: kept as text */
   }
-  const exchange: HttpExchange = { method, url, status: response.status, response: parsed, startMs, endMs: performance.now() };
-  if (body !== undefined) exchange.body = body;
+  const exchange: HttpExchange = { method: read.method, url: read.url, status: read.status, response: parsed, startMs: read.startMs, endMs: performance.now() };
+  if (read.body !== undefined) exchange.body = read.body;
   return exchange;
 }

@@ -15,9 +15,6 @@ export class KitError extends Error {
   }
 }
 
-/** The harness itself failed (not the candidate): exit code 2 territory. */
-export class HarnessError extends KitError {}
-
 /** True for a KitError carrying the given code. */
 export function hasCode(error: unknown, code: string): error is KitError {
   return error instanceof KitError && error.code === code;

@@ -1,5 +1,5 @@
 /**
- * Load-generation and measurement primitives for the broker stress run (phase 1: pure pieces).
+ * Load-generation and measurement primitives for the broker stress run: the pure pieces.
  *
  * Typical assembly:
  * 1. `createPayloadFactory({ kind: 'cbor', seed, sizes })`: payloads.
@@ -10,7 +10,7 @@
  * 5. Report `done` (achieved vs target rate, `valid`), `recorder.summary()`, `recorder.series()`, the sampler summary.
  *
  * All times are µs on `nowUs()` (clock.ts). The wire codec lives in `harness/wire/frame.ts` and is
- * re-exported here. Phase 2 (the `stress` command, the store load table) is `harness/load/stress/`,
+ * re-exported here. The `stress` command's drivers (broker frames, the store load table) are `harness/load/stress/`,
  * imported separately so that this module stays free of process and HTTP machinery; see README.md.
  *
  * @module

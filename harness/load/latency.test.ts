@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nowUs, waitFor } from './clock.ts';
+import { nowUs } from './clock.ts';
+import { waitUntil } from '../common/wait.ts';
 import { FrameDecoder } from '../wire/frame.ts';
 import { LatencyRecorder, mergeRecorders } from './latency.ts';
 import { OrderMatcher, ProbeMatcher } from './latency-match.ts';
@@ -135,7 +136,7 @@ describe('end to end', () => {
     const load = startPacedLoad({ sinks: sockets.map(socketSink), rate: 400, durationMs: 600, payloads: payloads() });
     const report = await load.done;
     expect(report.valid).toBe(true);
-    await waitFor(() => probes.matched === report.framesSent, { timeoutMs: 5_000, message: 'all echoes back' });
+    await waitUntil(() => probes.matched === report.framesSent, { timeoutMs: 5_000, what: 'all echoes back' });
     const s = echo.summary();
     expect(s.p50Us).toBeGreaterThanOrEqual(50 * ms);
     expect(s.p50Us).toBeLessThan(58 * ms);
@@ -162,7 +163,7 @@ describe('end to end', () => {
       },
     });
     const load = startPacedLoad({ sinks: [sink], rate: 1_000, durationMs: 700, payloads: payloads() });
-    await waitFor(() => load.sent(0) >= 200, { message: 'pacer started' });
+    await waitUntil(() => load.sent(0) >= 200, { what: 'pacer started' });
     sink.stall(200); // X = 200 ms
     const report = await load.done;
     expect(matcher.matched).toBe(700);

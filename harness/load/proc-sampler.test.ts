@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from './clock.ts';
+import { waitUntil } from '../common/wait.ts';
 import { startProcSampler } from './proc-sampler.ts';
 import { descendantsOf, parseProcStat, readAllProcStats, readProcMemory, readProcStat } from './proc-stat.ts';
 
@@ -55,10 +55,10 @@ describe('proc sampler', () => {
 
   it('samples the current process', async () => {
     const sampler = startProcSampler({ pid: process.pid, intervalMs: 50 });
-    await waitFor(() => sampler.samples.length >= 1, { message: 'first sample' });
+    await waitUntil(() => sampler.samples.length >= 1, { what: 'first sample' });
     const before = process.cpuUsage();
     burnCpu(250);
-    await waitFor(() => sampler.samples.length >= 3, { message: 'samples after the busy loop' });
+    await waitUntil(() => sampler.samples.length >= 3, { what: 'samples after the busy loop' });
     const summary = await sampler.stop();
     const used = process.cpuUsage(before);
     expect(summary.exited).toBe(false);

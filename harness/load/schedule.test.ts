@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from './clock.ts';
+import { waitUntil } from '../common/wait.ts';
 import { createPayloadFactory } from './payload-factory.ts';
 import { readProbe } from './probe.ts';
 import { framesDueBy, planSchedules, probeTimeUs, runPacedLoad, scheduledAtUs, startPacedLoad } from './schedule.ts';
@@ -81,7 +81,7 @@ describe('paced load', () => {
     cleanups.push(() => closeClients(sockets), () => server.close());
     const report = await runPacedLoad({ sinks: sockets.map(socketSink), rate: 5_000, durationMs: 1_000, payloads: payloads() });
     expectOnRate(report);
-    await waitFor(() => server.received() === report.framesSent, { timeoutMs: 5_000, message: 'all frames at the server' });
+    await waitUntil(() => server.received() === report.framesSent, { timeoutMs: 5_000, what: 'all frames at the server' });
     for (const { frames } of server.connections) {
       const station = readProbe(frames[0]?.payload ?? new Uint8Array())?.station ?? -1;
       expectExactSchedule(frames, report.schedules[station] as ConnectionSchedule);
@@ -92,7 +92,7 @@ describe('paced load', () => {
   it('catches up after a stalled sink without skipping or moving any frame', async () => {
     const sink = memorySink();
     const load = startPacedLoad({ sinks: [sink], rate: 2_000, durationMs: 600, payloads: payloads() });
-    await waitFor(() => load.sent(0) >= 200, { timeoutMs: 5_000, message: 'pacer started' });
+    await waitUntil(() => load.sent(0) >= 200, { timeoutMs: 5_000, what: 'pacer started' });
     sink.stall(150);
     const report = await load.done;
     expectOnRate(report); // the backlog was flushed well before the end of the run
@@ -167,9 +167,9 @@ describe('paced load', () => {
     const good = memorySink({ capture: false });
     const bad = memorySink({ capture: false });
     const load = startPacedLoad({ sinks: [good, bad], rate: 1_000, durationMs: 10_000, payloads: payloads() });
-    await waitFor(() => load.sent(1) >= 10, { message: 'pacer started' });
+    await waitUntil(() => load.sent(1) >= 10, { what: 'pacer started' });
     bad.close();
-    await waitFor(() => load.sent(0) >= 30, { message: 'good connection continues' });
+    await waitUntil(() => load.sent(0) >= 30, { what: 'good connection continues' });
     load.stop();
     const report = await load.done;
     expect(report.limitedBy).toBe('sink-error');

@@ -30,7 +30,7 @@ import type { ConnectionSchedule } from './schedule-plan.ts';
 import type { FrameSink } from './sink.ts';
 
 export { framesDueBy, planSchedules, probeTimeUs, scheduledAtUs } from './schedule-plan.ts';
-export type { ConnectionSchedule, PlanOptions } from './schedule-plan.ts';
+export type { ConnectionSchedule } from './schedule-plan.ts';
 
 /** Options of {@link startPacedLoad}. */
 export interface PacedLoadOptions {

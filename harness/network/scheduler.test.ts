@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { now, Scheduler, type Task } from './scheduler.ts';
-import { waitFor } from './wait-for.ts';
+import { waitUntil as waitFor } from '../common/wait.ts';
 
 describe('Scheduler', () => {
   it('property: runs tasks in due-time order, ties in scheduling order', async () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tcpCluster } from './test-cluster.ts';
 import { Closer } from './test-support.ts';
-import { waitFor } from './wait-for.ts';
+import { waitUntil as waitFor } from '../common/wait.ts';
 
 const closer = new Closer();
 afterEach(() => closer.closeAll());

@@ -4,7 +4,7 @@ import { createRandom } from '../common/random.ts';
 import { ClusterNetwork } from './cluster-network.ts';
 import { tcpCluster } from './test-cluster.ts';
 import { Closer, freeTcpPort, splitAddress, TcpClient, TcpServer } from './test-support.ts';
-import { waitFor } from './wait-for.ts';
+import { waitUntil as waitFor } from '../common/wait.ts';
 
 const closer = new Closer();
 afterEach(() => closer.closeAll());

@@ -3,7 +3,7 @@ import { hasCode } from '../common/errors.ts';
 import { ClusterNetwork } from './cluster-network.ts';
 import { NetErrorCode } from './errors.ts';
 import { Closer, UdpPeer } from './test-support.ts';
-import { waitFor } from './wait-for.ts';
+import { waitUntil as waitFor } from '../common/wait.ts';
 
 const closer = new Closer();
 afterEach(() => closer.closeAll());

@@ -14,7 +14,7 @@
 import type { Candidate } from '../candidate/candidate.ts';
 import { DEFAULT_LIMITS, type Limits } from '../candidate/limits.ts';
 import { fillPlaceholders } from '../candidate/placeholders.ts';
-import type { Scope } from '../checks/scope.ts';
+import type { Scope } from '../common/scope.ts';
 import { KitError } from '../common/errors.ts';
 import { Sandbox, type SandboxPurpose } from './sandbox.ts';
 import { sandboxStatus } from './sandbox-mode.ts';

@@ -51,10 +51,6 @@ export function setSandboxMode(value: string): void {
   cached = undefined;
 }
 
-export function sandboxMode(): SandboxMode {
-  return mode;
-}
-
 function onPath(tool: string): boolean {
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
     try {
@@ -111,9 +107,4 @@ export function assertSandboxAllowed(): SandboxStatus {
     throw new SandboxUnavailableError('SANDBOX_UNAVAILABLE', `--sandbox required, but ${status.missing.join('; ')}`, { missing: status.missing });
   }
   return status;
-}
-
-/** Test hook: forget the probe (after changing the environment). */
-export function resetSandboxProbe(): void {
-  cached = undefined;
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
-import { waitFor } from '../checks/wait.ts';
+import { waitFor } from '../common/wait.ts';
 import { LogBuffer } from './log-buffer.ts';
 import { freePort } from './ports.ts';
 import { CandidateError, Supervised, killAll, liveCount } from './supervisor.ts';

@@ -73,7 +73,7 @@ describe('candidate text is data', () => {
 
   it('JSON evidence: C1 controls and bidi overrides escaped, same data after parsing', () => {
     const r = report();
-    (r.candidates[0]?.checks[0] as CheckResult).evidence.notes = ['\x9b31m red \u202e gnp.exe'];
+    (r.candidates[0]!.checks[0] as CheckResult).evidence.notes = ['\x9b31m red \u202e gnp.exe'];
     const json = renderJson(r);
     expect(json).not.toMatch(RAW_CONTROL);
     expect(json).not.toMatch(/[\u202a-\u202e]/);

@@ -29,14 +29,6 @@ export function plain(text: string): string {
   return text.replace(UNSAFE, visible);
 }
 
-/** True when `text` needs no escaping at all (nothing `plain` would change). */
-export function isPlain(text: string): boolean {
-  UNSAFE.lastIndex = 0;
-  const found = UNSAFE.test(text);
-  UNSAFE.lastIndex = 0;
-  return !found;
-}
-
 /** A candidate log line for the terminal: escaped and quoted, so it cannot pass for one of the kit's. */
 export function quotedLine(text: string): string {
   return `│ ${plain(text)}`;

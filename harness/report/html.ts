@@ -1,6 +1,7 @@
 import type { CheckResult } from '../checks/check.ts';
 import type { Verdict } from '../checks/verdict.ts';
-import { renderSvgPlot, type Plot } from './plot.ts';
+import type { TimelineRow } from '../common/plot.ts';
+import { renderSvgPlot } from './plot.ts';
 import { html, htmlLines } from './candidate-text.ts';
 import { anchorId, candidateKey } from './batch.ts';
 import type { GradeReport } from './report.ts';
@@ -17,12 +18,6 @@ function list(title: string, items: readonly string[] | undefined): string {
   return `<h4>${title}</h4><pre>${htmlLines(items)}</pre>`;
 }
 
-interface TimelineRow {
-  atMs: number;
-  kind: string;
-  details?: Record<string, unknown>;
-}
-
 function timeline(rows: readonly TimelineRow[]): string {
   if (rows.length === 0) return '';
   const end = Math.max(...rows.map((r) => r.atMs), 1);
@@ -33,8 +28,8 @@ function timeline(rows: readonly TimelineRow[]): string {
 
 function detail(c: CheckResult, anchor: string): string {
   const data = c.evidence.data ?? {};
-  const plots = Array.isArray(data.plots) ? (data.plots as Plot[]).map((p) => renderSvgPlot(p)).join('') : '';
-  const rows = Array.isArray(data.timeline) ? (data.timeline as TimelineRow[]) : [];
+  const plots = (Array.isArray(data.plots) ? data.plots : []).map((p) => renderSvgPlot(p)).join('');
+  const rows: readonly TimelineRow[] = Array.isArray(data.timeline) ? data.timeline : [];
   const metrics = c.evidence.metrics ? `<h4>Metrics</h4><table class="small">${Object.entries(c.evidence.metrics).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`).join('')}</table>` : '';
   const open = c.verdict === 'FAIL' || c.verdict === 'FLAKY' || c.verdict === 'ERROR' ? ' open' : '';
   return `<details id="${esc(anchor)}"${open}><summary>${badge(c.verdict)} <b>${esc(c.id)}</b> — ${esc(c.evidence.summary)}</summary>

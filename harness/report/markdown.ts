@@ -1,5 +1,5 @@
 import type { Verdict } from '../checks/verdict.ts';
-import { csvCell, markdownFence, markdownInline } from './candidate-text.ts';
+import { markdownFence, markdownInline } from './candidate-text.ts';
 import { candidateKey } from './batch.ts';
 import type { GradeReport } from './report.ts';
 

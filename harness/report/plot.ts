@@ -1,11 +1,5 @@
+import type { Plot } from '../common/plot.ts';
 import { html } from './candidate-text.ts';
-/** A line plot carried in evidence (`evidence.data.plots`): latency over time, rates, memory, convergence. */
-export interface Plot {
-  title: string;
-  xLabel: string;
-  yLabel: string;
-  series: Array<{ name: string; points: Array<[number, number]> }>;
-}
 
 const esc = html;
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf'];

@@ -5,7 +5,8 @@
  * (kept for evidence); judging their shape is the checks' business.
  */
 import { KitError } from '../common/errors.ts';
-import { NoAnswerError, type HttpExchange } from '../cluster/http-client.ts';
+import { exchangeOf, NoAnswerError, type HttpExchange } from '../cluster/http-client.ts';
+import { readCappedBody } from './capped-body.ts';
 
 /** Largest answer body the kit reads from a candidate (a 50 MB view once took the kit to 634 MB). Default 4 MiB. */
 export const GOSSIP_BODY_CAP_BYTES = 4 * 1024 * 1024;
@@ -40,27 +41,12 @@ export interface RequestOptions {
 }
 
 /** Reads at most `maxBytes` of a response body; throws BodyTooLargeError beyond. */
-async function readCapped(response: Response, maxBytes: number, what: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => {});
-    throw new BodyTooLargeError('BODY_TOO_LARGE', `${what}: answer of ${declared} bytes (Content-Length) exceeds the kit's ${maxBytes}-byte cap`, { declared, maxBytes });
-  }
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new BodyTooLargeError('BODY_TOO_LARGE', `${what}: answer body exceeds the kit's ${maxBytes}-byte cap`, { read: total, maxBytes });
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function readCapped(response: Response, maxBytes: number, what: string): Promise<string> {
+  return readCappedBody(response, maxBytes, (over) =>
+    over.declared !== undefined
+      ? new BodyTooLargeError('BODY_TOO_LARGE', `${what}: answer of ${over.declared} bytes (Content-Length) exceeds the kit's ${maxBytes}-byte cap`, { declared: over.declared, maxBytes })
+      : new BodyTooLargeError('BODY_TOO_LARGE', `${what}: answer body exceeds the kit's ${maxBytes}-byte cap`, { read: over.read, maxBytes }),
+  );
 }
 
 /**
@@ -92,15 +78,7 @@ export async function requestJson(method: 'GET' | 'POST', url: string, body: unk
     if (error instanceof BodyTooLargeError) throw error;
     throw new NoAnswerError('NO_ANSWER', `${what}: answer body not complete within ${timeoutMs} ms (${(error as Error).name})`, { method, url });
   }
-  let parsed: unknown = text;
-  try {
-    parsed = text.length > 0 ? JSON.parse(text) : null;
-  } catch {
-    /* not JSON: kept as text for the evidence */
-  }
-  const exchange: HttpExchange = { method, url, status: response.status, response: parsed, startMs, endMs: performance.now() };
-  if (body !== undefined) exchange.body = body;
-  return exchange;
+  return exchangeOf({ method, url, body, status: response.status, text, startMs });
 }
 
 /** The gossip routes of one candidate process (`base` = `http://127.0.0.1:PORT`). */

@@ -8,6 +8,7 @@
  * @module
  */
 import { KitError } from '../common/errors.ts';
+import { readCappedBody } from './capped-body.ts';
 
 /** The read modes of the contract, in the contract's order (cheapest guarantee first is NOT implied). */
 export const READ_MODES = ['Leader', 'AnyFollower', 'SessionConsistent', 'BestEffortFresh'] as const;
@@ -57,27 +58,12 @@ export interface StoreExchange {
 }
 
 /** Reads at most `maxBytes` of a body; throws ANSWER_TOO_LARGE (and cancels the stream) beyond. */
-async function readCapped(response: Response, maxBytes: number, what: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new StoreHttpError('ANSWER_TOO_LARGE', `${what}: the answer declares ${declared} bytes, over the kit's cap of ${maxBytes}`, { declared, maxBytes });
-  }
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new StoreHttpError('ANSWER_TOO_LARGE', `${what}: the answer exceeded the kit's cap of ${maxBytes} bytes`, { maxBytes });
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function readCapped(response: Response, maxBytes: number, what: string): Promise<string> {
+  return readCappedBody(response, maxBytes, (over) =>
+    over.declared !== undefined
+      ? new StoreHttpError('ANSWER_TOO_LARGE', `${what}: the answer declares ${over.declared} bytes, over the kit's cap of ${maxBytes}`, { declared: over.declared, maxBytes })
+      : new StoreHttpError('ANSWER_TOO_LARGE', `${what}: the answer exceeded the kit's cap of ${maxBytes} bytes`, { maxBytes }),
+  );
 }
 
 /**

@@ -52,7 +52,7 @@ describe('tracing field scanner', () => {
       (n) => 'a'.repeat(n),
       (n) => 'a="'.repeat(n / 3),
       (n) => 'a.b'.repeat(n / 3),
-      (n) => '2026-01-01T00:00:00Z INFO x: ' + 'k= '.repeat(n / 3),
+      (n) => `2026-01-01T00:00:00Z INFO x: ${'k= '.repeat(n / 3)}`,
       (n) => 'a="\\"'.repeat(n / 5),
     ];
     fc.assert(fc.property(fc.constantFrom(...shapes), (shape) => {

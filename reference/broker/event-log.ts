@@ -107,13 +107,13 @@ export class EventLog {
 
   /** Logs `{"event": name, ...fields, "ts": ...}`. Undefined fields are omitted. */
   event(name: string, fields: Record<string, LogValue> = {}): void {
-    let line = '{"event":' + JSON.stringify(name);
+    let line = `{"event":${JSON.stringify(name)}`;
     for (const key of Object.keys(fields)) {
       const value = fields[key];
       if (value === undefined) continue;
-      line += ',' + JSON.stringify(key) + ':' + JSON.stringify(value);
+      line += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
     }
-    this.raw(line + ',"ts":"' + this.now() + '"}\n');
+    this.raw(`${line},"ts":"${this.now()}"}\n`);
   }
 
   /**

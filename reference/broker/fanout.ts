@@ -126,7 +126,7 @@ export class Handler {
       this.lag.note(1);
       fanout.release(evicted);
     });
-    this.linePrefix = '{"event":"frame","handler":' + id + ',"station":';
+    this.linePrefix = `{"event":"frame","handler":${id},"station":`;
   }
 
   /** Neither queued nor in-progress work. */
@@ -181,7 +181,7 @@ export class Handler {
       let crc = frame.crc;
       if (crc < 0) crc = frame.crc = crc32(frame.payload);
       this.log.raw(
-        this.linePrefix + frame.stationJson + ',"bytes":' + bytes + ',"crc32":' + crc + ',"ts":"' + this.log.now() + '"}\n',
+        `${this.linePrefix + frame.stationJson},"bytes":${bytes},"crc32":${crc},"ts":"${this.log.now()}"}\n`,
       );
     }
     this.fanout.release(frame);

@@ -25,7 +25,7 @@ export interface SessionContext {
 /** `ip:port`, with brackets for IPv6 (like Rust's `SocketAddr` display). */
 export function formatAddress(address: string | undefined, port: number | undefined): string {
   const host = address ?? 'unknown';
-  return (host.includes(':') ? `[${host}]` : host) + ':' + String(port ?? 0);
+  return `${host.includes(':') ? `[${host}]` : host}:${String(port ?? 0)}`;
 }
 
 export class Session implements FrameSink {

@@ -79,6 +79,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the test reads the reference's JSON answers loosely, field by field
 async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(`${base}${path}`, {
     method,

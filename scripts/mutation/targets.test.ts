@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SUITES } from '../../conformance/suites.ts';
+import { SUITES } from '../../conformance/systems.ts';
 import { MUTATION_TARGETS, selectTargets, targetFor } from './targets.ts';
 
 /** The check ids of the kit's catalogue (the registered suites the CLI lists), with their system. */

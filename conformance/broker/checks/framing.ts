@@ -6,11 +6,9 @@ import { overrunVerdict } from '../excused.ts';
 import type { ExcusedWait } from '../broker-under-test.ts';
 import { BrokerUnderTest } from '../broker-under-test.ts';
 import type { BrokerFixture } from '../fixture.ts';
+import { splitStream, type Chunking } from '../split-stream.ts';
 import { saveGeneratedFixture } from '../../../harness/checks/generated-fixture.ts';
 import { compareDelivery, describeFrame, payloadOf } from '../delivery.ts';
-
-/** How one generated case is cut into writes. */
-export type Chunking = { kind: 'coalesced' } | { kind: 'bytewise' } | { kind: 'cuts'; cuts: number[] };
 
 export interface FramingCase {
   sizes: number[];
@@ -18,8 +16,6 @@ export interface FramingCase {
   /** Seeds the payload bytes: part of the case, so a shrunk case (and its saved fixture) carries its own bytes. */
   payloadSeed: number;
 }
-
-const BYTEWISE_LIMIT = 700;
 
 export const framingCaseArbitrary: fc.Arbitrary<FramingCase> = fc.record({
   sizes: fc.array(fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 3000 }) }, { weight: 1, arbitrary: fc.constantFrom(0, 1, 3, 4, MAX_FRAME - 1, MAX_FRAME) }), { minLength: 1, maxLength: 10 }),
@@ -36,22 +32,6 @@ export function caseWrites(c: FramingCase): { payloads: Buffer[]; writes: Buffer
   const random = createRandom(c.payloadSeed);
   const payloads = c.sizes.map((size) => payloadOf(size, random));
   return { payloads, writes: splitStream(encodeFrames(payloads), c.chunking) };
-}
-
-/** The writes for a case: every byte alone (small cases), at arbitrary cut points, or all in one. */
-export function splitStream(stream: Buffer, chunking: Chunking): Buffer[] {
-  if (chunking.kind === 'coalesced' || stream.length <= 1) return [stream];
-  if (chunking.kind === 'bytewise' && stream.length <= BYTEWISE_LIMIT) return Array.from(stream, (b) => Buffer.of(b));
-  const cuts = chunking.kind === 'cuts' ? chunking.cuts : Array.from({ length: 64 }, (_, i) => i * 37 + 1);
-  const points = [...new Set(cuts.map((c) => 1 + (c % (stream.length - 1))))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let at = 0;
-  for (const point of points) {
-    out.push(stream.subarray(at, point));
-    at = point;
-  }
-  out.push(stream.subarray(at));
-  return out;
 }
 
 /** Hand-picked cases, always run first: the seed's shapes. */

@@ -1,7 +1,7 @@
 import { failed, pass, unknown, type CheckDefinition, type CheckOutcome } from '../../../harness/checks/check.ts';
 import { environmentLimits, environmentMetrics, explainableDelayMs, startEnvironmentMonitor } from '../../../harness/load/environment.ts';
 import type { CheckContext } from '../../../harness/checks/check.ts';
-import { delay } from '../../../harness/checks/wait.ts';
+import { delay } from '../../../harness/common/wait.ts';
 import { describeExit } from '../../../harness/process/supervisor.ts';
 import { encodeFrame } from '../../../harness/wire/frame.ts';
 import { BrokerUnderTest, type ExcusedWait } from '../broker-under-test.ts';

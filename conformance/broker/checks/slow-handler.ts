@@ -1,5 +1,5 @@
 import { failed, notTestable, pass, unknown, type CheckDefinition } from '../../../harness/checks/check.ts';
-import { delay } from '../../../harness/checks/wait.ts';
+import { delay } from '../../../harness/common/wait.ts';
 import { environmentLimits, environmentMetrics, explainableDelayMs, startEnvironmentMonitor } from '../../../harness/load/environment.ts';
 import { LatencyRecorder } from '../../../harness/load/latency.ts';
 import { encodeFrames } from '../../../harness/wire/frame.ts';

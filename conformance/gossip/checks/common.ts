@@ -1,7 +1,7 @@
 /** Shared pieces of the gossip checks: evidence assembly and the usual per-round measures. */
 import { failed, pass, type CheckOutcome } from '../../../harness/checks/check.ts';
-import type { Evidence } from '../../../harness/checks/evidence.ts';
-import type { Plot } from '../../../harness/report/plot.ts';
+import { withRunEvidence, type Evidence } from '../../../harness/checks/evidence.ts';
+import type { Plot, TimelineRow } from '../../../harness/common/plot.ts';
 import type { GossipCluster } from '../gossip-cluster.ts';
 import { entryIn, type Entry, type Views } from '../views.ts';
 
@@ -11,7 +11,7 @@ type Rest = Omit<Evidence, 'summary'>;
 export function withCluster(clusters: ReadonlyArray<readonly [string, GossipCluster]>, rest: Rest = {}): Rest {
   const logs: string[] = [];
   const notes: string[] = [];
-  const timeline: unknown[] = [];
+  const timeline: TimelineRow[] = [];
   const many = clusters.length > 1;
   for (const [label, c] of clusters) {
     const e = c.evidence();
@@ -19,8 +19,7 @@ export function withCluster(clusters: ReadonlyArray<readonly [string, GossipClus
     notes.push(...e.notes.map((n) => (many ? `[${label}] ${n}` : n)));
     timeline.push(...e.timeline.map((t) => (many ? { ...t, details: { cluster: label, ...t.details } } : t)));
   }
-  const data = { ...(rest.data ?? {}), timeline };
-  return { ...rest, logs: [...(rest.logs ?? []), ...logs], notes: [...(rest.notes ?? []), ...notes], data };
+  return withRunEvidence(rest, { logs, notes, timeline });
 }
 
 export function passWith(summary: string, clusters: ReadonlyArray<readonly [string, GossipCluster]>, rest: Rest = {}): CheckOutcome {

@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../../harness/checks/check.ts';
-import { delay } from '../../../harness/checks/wait.ts';
+import { delay } from '../../../harness/common/wait.ts';
 import { GossipCluster } from '../gossip-cluster.ts';
 import { arrowLine, convergenceLine } from '../rounds.ts';
 import { countAware, dumpViews, offending, viewsData, type Entry, type Views } from '../views.ts';

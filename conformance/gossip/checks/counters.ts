@@ -4,7 +4,7 @@
  * the kit's network has been still: a node's counters must equal the kit's link counters exactly.
  */
 import { unknown, type CheckContext, type CheckDefinition, type CheckOutcome } from '../../../harness/checks/check.ts';
-import { delay } from '../../../harness/checks/wait.ts';
+import { delay } from '../../../harness/common/wait.ts';
 import { GossipCluster } from '../gossip-cluster.ts';
 import { counterDiffs, describeDiff, kib, kitTraffic, outsideBook, statsTraffic, type CounterDiff, type NodeTraffic } from '../rounds.ts';
 import { failWith, passWith, withCluster } from './common.ts';

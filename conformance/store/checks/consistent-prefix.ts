@@ -1,7 +1,7 @@
 import type { CheckDefinition } from '../../../harness/checks/check.ts';
 import { checkSessionGuarantees } from '../../../harness/checks/history/session-guarantees.ts';
 import type { ReadMode } from '../../../harness/checks/history/history.ts';
-import { delay } from '../../../harness/checks/wait.ts';
+import { delay } from '../../../harness/common/wait.ts';
 import { type Dump, denseProblem, isDump, lostWrites, prefixProblem } from '../dump.ts';
 import { LEADER, StoreUnderTest, clip } from '../store-under-test.ts';
 import { proofLines, violationLines } from '../violations.ts';

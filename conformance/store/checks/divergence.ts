@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../../harness/checks/check.ts';
-import { waitFor } from '../../../harness/checks/wait.ts';
+import { waitFor } from '../../../harness/common/wait.ts';
 import { denseProblem, isDump, lostWrites, prefixProblem } from '../dump.ts';
 import { LEADER, ROUTER, StoreUnderTest, clip } from '../store-under-test.ts';
 
@@ -58,7 +58,7 @@ export const divergence: CheckDefinition = {
     sut.act(`SIGKILL ${LEADER}`);
     const promoted = await sut.admin(NEW_LEADER, '/promote', {});
     const role = promoted && typeof promoted.response === 'object' && promoted.response !== null ? (promoted.response as Record<string, unknown>)['role'] : undefined;
-    if (!promoted || promoted.status !== 200 || role !== 'leader') {
+    if (promoted?.status !== 200 || role !== 'leader') {
       return sut.fail(`POST /promote on ${NEW_LEADER} did not answer 200 with role "leader": ${promoted ? `${promoted.status} ${JSON.stringify(promoted.response).slice(0, 200)}` : 'no answer'}`, { observed: clip(sut.lines, 5, 5) });
     }
     // The old leader is dead: drop whatever the cut still holds from it rather than deliver it late.
@@ -66,9 +66,9 @@ export const divergence: CheckDefinition = {
     sut.net.clearFaults();
     sut.act('faults cleared');
     const followed = await sut.admin(AHEAD, '/follow', { leader: NEW_LEADER });
-    if (!followed || followed.status !== 200) return sut.fail(`POST /follow on ${AHEAD} did not answer 200: ${followed ? `${followed.status} ${JSON.stringify(followed.response).slice(0, 200)}` : 'no answer'}`);
+    if (followed?.status !== 200) return sut.fail(`POST /follow on ${AHEAD} did not answer 200: ${followed ? `${followed.status} ${JSON.stringify(followed.response).slice(0, 200)}` : 'no answer'}`);
     const routed = await sut.admin(ROUTER, '/admin/leader', { id: NEW_LEADER });
-    if (!routed || routed.status !== 200) return sut.fail(`POST /admin/leader on the router did not answer 200: ${routed ? routed.status : 'no answer'}`);
+    if (routed?.status !== 200) return sut.fail(`POST /admin/leader on the router did not answer 200: ${routed ? routed.status : 'no answer'}`);
     sut.leader = NEW_LEADER;
 
     for (let i = 0; i < WRITES_AFTER; i++) {

@@ -1,6 +1,6 @@
 import type { CheckDefinition } from '../../../harness/checks/check.ts';
 import { checkSessionGuarantees } from '../../../harness/checks/history/session-guarantees.ts';
-import { delay } from '../../../harness/checks/wait.ts';
+import { delay } from '../../../harness/common/wait.ts';
 import { isDump } from '../dump.ts';
 import { LEADER, StoreUnderTest, clip } from '../store-under-test.ts';
 import { proofLines, violationLines } from '../violations.ts';

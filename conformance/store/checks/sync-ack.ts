@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../../harness/checks/check.ts';
-import type { Plot } from '../../../harness/report/plot.ts';
+import type { Plot } from '../../../harness/common/plot.ts';
 import { StoreUnderTest, clip } from '../store-under-test.ts';
 
 const LAG_MS = 500;

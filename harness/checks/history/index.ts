@@ -7,7 +7,8 @@
 export type { AnsweredRead, History, Log, LogEntry, Operation, ReadMode, ReadOp, WriteOp } from './history.ts';
 export { READ_MODES, validateHistory } from './history.ts';
 export type { Guarantee, SessionCheckOptions, SessionCheckResult, Violation } from './session-guarantees.ts';
-export { GUARANTEES, SESSION_MODES, checkSessionGuarantees, findAnomalies } from './session-guarantees.ts';
+export { SESSION_MODES, checkSessionGuarantees, findAnomalies } from './session-guarantees.ts';
+export { GUARANTEES } from './violation.ts';
 export type {
   LinearizabilityByKeyOptions,
   LinearizabilityByKeyResult,

@@ -52,7 +52,6 @@ import * as rules from './session-rules.ts';
 import { GUARANTEES, type Guarantee, type Violation } from './violation.ts';
 
 export type { Guarantee, Violation } from './violation.ts';
-export { GUARANTEES } from './violation.ts';
 
 /** Options of {@link checkSessionGuarantees}. */
 export interface SessionCheckOptions {

@@ -23,6 +23,7 @@
  */
 import net from 'node:net';
 import { KitError } from '../../common/errors.ts';
+import { delay } from '../../common/wait.ts';
 import { stationPort } from '../../wire/broker-events.ts';
 import type { BrokerEvent } from '../../wire/broker-events.ts';
 import { nowUs } from '../clock.ts';
@@ -232,7 +233,50 @@ async function connectAll(host: string, port: number, n: number): Promise<net.So
   return sockets;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What a new handler's tally is matched against: the run's schedules, by connection and merged. */
+interface TallyPlan {
+  originUs: number;
+  schedules: readonly ConnectionSchedule[];
+  ports: readonly number[];
+  merged: ConnectionSchedule;
+  sampling: ProbeSampling | undefined;
+  baseline: StatsTotals | undefined;
+}
+
+/** A handler's tally: frame, stats and probe matchers over every connection's schedule, empty counters. */
+function newTally(id: number, run: TallyPlan): HandlerTally {
+  const recorder = (): LatencyRecorder => new LatencyRecorder({ seriesOriginUs: run.originUs });
+  const frameRecorder = recorder();
+  const statsRecorder = recorder();
+  const frameMatcher = new OrderMatcher<number>(frameRecorder);
+  for (const [i, schedule] of run.schedules.entries()) frameMatcher.expect(run.ports[i] as number, schedule);
+  const statsMatcher = new OrderMatcher<number>(statsRecorder);
+  statsMatcher.expect(id, run.merged);
+  const probeRecorder = recorder();
+  const probeMatcher = run.sampling === undefined ? undefined : new SampledProbeMatcher<number>(probeRecorder, run.sampling);
+  if (probeMatcher !== undefined) for (const [i, schedule] of run.schedules.entries()) probeMatcher.expect(run.ports[i] as number, schedule);
+  return {
+    id,
+    frameEvents: 0,
+    frameRecorder,
+    frameMatcher,
+    statsRecorder,
+    statsMatcher,
+    probeRecorder,
+    probeMatcher,
+    probeEvents: 0,
+    baseline: run.baseline,
+    stats: undefined,
+    statsEvents: 0,
+    lagged: 0,
+    lastFrameUs: 0,
+    lastStatsGainUs: 0,
+    deliveredFrames: [],
+    deliveredStats: [],
+    interval: intervalRecorder(),
+  };
+}
 
 /** Run one stress measurement against `target`; see the module doc. */
 export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOptions): Promise<BrokerLoadResult> {
@@ -285,36 +329,7 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
   const tally = (id: number): HandlerTally => {
     let t = tallies.get(id);
     if (t === undefined) {
-      const recorder = (): LatencyRecorder => new LatencyRecorder({ seriesOriginUs: originUs });
-      const frameRecorder = recorder();
-      const statsRecorder = recorder();
-      const frameMatcher = new OrderMatcher<number>(frameRecorder);
-      for (const [i, schedule] of schedules.entries()) frameMatcher.expect(ports[i] as number, schedule);
-      const statsMatcher = new OrderMatcher<number>(statsRecorder);
-      statsMatcher.expect(id, merged);
-      const probeRecorder = recorder();
-      const probeMatcher = options.sampling === undefined ? undefined : new SampledProbeMatcher<number>(probeRecorder, options.sampling);
-      if (probeMatcher !== undefined) for (const [i, schedule] of schedules.entries()) probeMatcher.expect(ports[i] as number, schedule);
-      t = {
-        id,
-        frameEvents: 0,
-        frameRecorder,
-        frameMatcher,
-        statsRecorder,
-        statsMatcher,
-        probeRecorder,
-        probeMatcher,
-        probeEvents: 0,
-        baseline: baseline.get(id),
-        stats: undefined,
-        statsEvents: 0,
-        lagged: 0,
-        lastFrameUs: 0,
-        lastStatsGainUs: 0,
-        deliveredFrames: [],
-        deliveredStats: [],
-        interval: intervalRecorder(),
-      };
+      t = newTally(id, { originUs, schedules, ports, merged, sampling: options.sampling, baseline: baseline.get(id) });
       tallies.set(id, t);
     }
     return t;
@@ -438,7 +453,7 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
     const drainStart = performance.now();
     while (!stoppedByUser && target.running !== false && performance.now() - drainStart < drainMs) {
       if (complete()) break;
-      await sleep(20);
+      await delay(20);
     }
     drained = complete();
     drainWaitedMs = performance.now() - drainStart;

@@ -1,5 +1,5 @@
 /**
- * Phase 2 of the load harness: the `stress` command's machinery. Broker: {@link runStress} (launch,
+ * The load harness's `stress` drivers. Broker: {@link runStress} (launch,
  * /proc sampling, {@link runBrokerLoad}) and its renderings; store: {@link runStoreLoad} (autocannon per
  * read mode). See `harness/load/README.md`.
  *

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCandidate } from '../../candidate/candidate.ts';
 import { ROOT } from '../../common/root.ts';

@@ -16,11 +16,11 @@
 import autocannon from 'autocannon';
 import type { AutocannonRequest, AutocannonResult } from 'autocannon';
 import type { Candidate } from '../../candidate/candidate.ts';
-import type { CheckContext } from '../../checks/check.ts';
-import { Scope } from '../../checks/scope.ts';
+import { Scope } from '../../common/scope.ts';
 import { Cluster } from '../../cluster/cluster.ts';
 import { KitError } from '../../common/errors.ts';
-import { createRandom } from '../../common/random.ts';
+import { waitFor } from '../../common/wait.ts';
+import { CandidateError } from '../../process/supervisor.ts';
 import { appliedLsnOf, parseReadAnswer, parseWriteAnswer, READ_MODES, StoreHttpClient, type ReadMode } from '../../wire/store-http.ts';
 import { LatencyRecorder } from '../latency.ts';
 import type { LatencySummary } from '../latency.ts';
@@ -77,21 +77,20 @@ export interface StoreStressResult {
   readonly notes: readonly string[];
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
   let last: unknown;
-  while (performance.now() < deadline) {
+  const attempt = async (): Promise<T | undefined> => {
     try {
-      const value = await probe();
-      if (value !== undefined) return value;
+      return await probe();
     } catch (error) {
       last = error;
+      return undefined;
     }
-    await sleep(50);
-  }
-  throw new KitError('STORE_NOT_READY', `${what} within ${timeoutMs} ms${last instanceof Error ? ` (${last.message})` : ''}`);
+  };
+  const value = await waitFor(attempt, { timeoutMs, intervalMs: 50 });
+  if (value !== undefined) return value;
+  throw new CandidateError('STORE_NOT_READY', `${what} within ${timeoutMs} ms${last instanceof Error ? ` (${last.message})` : ''}`);
 }
 
 /** The node that served a 200 answer, read by the store's wire client (undefined when the answer is not valid). */
@@ -133,6 +132,98 @@ function cannon(url: string, requests: AutocannonRequest[], connections: number,
   });
 }
 
+const TOPOLOGY = 'n0 leader, n1 sync follower (quorum 1), n2 async follower, router';
+
+/** The stress topology: a leader, a sync and an async follower, and the router the load goes through. */
+function startStressCluster(candidate: Candidate, seed: number, scope: Scope): Promise<Cluster> {
+  return Cluster.start(
+    { candidate, seed, scope },
+    {
+      transport: 'tcp',
+      label: 'stress',
+      nodes: [
+        { id: 'n0', role: 'leader' },
+        { id: 'n1', role: 'follower' },
+        { id: 'n2', role: 'follower' },
+        { id: 'router', role: 'router' },
+      ],
+      placeholders: { leader: 'n0', sync: 'n1', quorum: '1', followers: 'n1,n2' },
+    },
+  );
+}
+
+/** Waits for the cluster to take a write, writes `keys` keys, waits until both followers applied them; → the last LSN. */
+async function preload(cluster: Cluster, keys: number, value: string): Promise<number> {
+  const router = new StoreHttpClient(cluster.node('router').baseUrl);
+  const write = async (key: string, text: string): Promise<number> => {
+    const { answer } = await router.write(key, text, undefined, { timeoutMs: 15_000 });
+    if (answer.outcome !== 'ack' || answer.lsn === undefined) throw new KitError('STORE_WRITE', `write answered ${answer.status} ${answer.code ?? ''}${answer.malformed ? ` (${answer.malformed})` : ''}`);
+    return answer.lsn;
+  };
+  const caughtUp = (lsn: number, what: string): Promise<true> =>
+    until(
+      what,
+      async () => {
+        for (const id of ['n1', 'n2']) {
+          const applied = appliedLsnOf(await new StoreHttpClient(cluster.node(id).baseUrl).status());
+          if ((applied ?? 0) < lsn) return undefined;
+        }
+        return true as const;
+      },
+      15_000,
+    );
+  const firstLsn = await until('a write through the router succeeds', () => write('stress-ready', 'x'), 20_000);
+  await caughtUp(firstLsn, 'every follower applied the first write');
+  let lastLsn = firstLsn;
+  for (let i = 0; i < keys; i++) lastLsn = await write(`k${i}`, value);
+  await caughtUp(lastLsn, `every follower applied the ${keys} preloaded keys`);
+  return lastLsn;
+}
+
+/** What every row of one table shares: where the load goes, how much, for how long, and the write stream. */
+interface TableRun {
+  url: string;
+  connections: number;
+  durationMs: number;
+  writes: AutocannonRequest[];
+  signal: AbortSignal | undefined;
+  log: (line: string) => void;
+}
+
+/** One row; with `alongsideWrites`, a write stream (a quarter of the connections) runs for the same time. */
+async function measureRow(run: TableRun, operation: StoreRow['operation'], mode: ReadMode | '-', requests: AutocannonRequest[], alongsideWrites = false): Promise<StoreRow | undefined> {
+  if (run.signal?.aborted) return undefined;
+  const writeConnections = Math.max(1, Math.floor(run.connections / 4));
+  const background = alongsideWrites ? cannon(run.url, run.writes, writeConnections, run.durationMs, run.signal) : undefined;
+  const { result, recorder, servedBy } = await cannon(run.url, requests, run.connections, run.durationMs, run.signal);
+  const side = background === undefined ? undefined : (await background).result;
+  const latency = recorder.summary();
+  const seconds = result.duration > 0 ? result.duration : run.durationMs / 1000;
+  const also = side === undefined ? '' : ` (with ${Math.round(side['2xx'] / seconds).toLocaleString('en')} writes/s alongside)`;
+  run.log(`[stress] ${operation} ${mode}: ${Math.round(result['2xx'] / seconds).toLocaleString('en')} req/s, p99 ${formatUs(latency.p99Us)}, ${result.non2xx} non-2xx, ${result.errors} errors${also}`);
+  return {
+    operation,
+    mode,
+    requests: result['2xx'],
+    requestsPerSecond: result['2xx'] / seconds,
+    latency,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    servedBy,
+    ratioToLeader: undefined,
+    ...(side !== undefined ? { writesAlongside: side['2xx'] / (side.duration > 0 ? side.duration : seconds) } : {}),
+  };
+}
+
+/** Each row's throughput as a ratio to the Leader row of the same operation (writes compare with Leader reads). */
+function withLeaderRatios(rows: readonly StoreRow[]): StoreRow[] {
+  return rows.map((r) => {
+    const leader = rows.find((x) => x.mode === 'Leader' && x.operation === (r.operation === 'write' ? 'read' : r.operation))?.requestsPerSecond;
+    return { ...r, ratioToLeader: leader !== undefined && leader > 0 ? r.requestsPerSecond / leader : undefined };
+  });
+}
+
 /** Run the store load table; see the module doc. */
 export async function runStoreLoad(options: StoreLoadOptions): Promise<StoreStressResult> {
   const { candidate, seed } = options;
@@ -143,107 +234,48 @@ export async function runStoreLoad(options: StoreLoadOptions): Promise<StoreStre
   const log = options.log ?? (() => undefined);
   const notes: string[] = [];
   const scope = new Scope();
-  const ctx: CheckContext = { candidate, seed, random: createRandom(seed), scope, note: (m) => void notes.push(m) };
   const startedAt = new Date().toISOString();
   try {
-    log('[stress] starting the store cluster: n0 leader, n1 sync follower (quorum 1), n2 async follower, router');
-    const cluster = await Cluster.start(ctx, {
-      transport: 'tcp',
-      label: 'stress',
-      nodes: [
-        { id: 'n0', role: 'leader' },
-        { id: 'n1', role: 'follower' },
-        { id: 'n2', role: 'follower' },
-        { id: 'router', role: 'router' },
-      ],
-      placeholders: { leader: 'n0', sync: 'n1', quorum: '1', followers: 'n1,n2' },
-    });
-    const router = new StoreHttpClient(cluster.node('router').baseUrl);
-    const write = async (key: string, value: string): Promise<number> => {
-      const { answer } = await router.write(key, value, undefined, { timeoutMs: 15_000 });
-      if (answer.outcome !== 'ack' || answer.lsn === undefined) throw new KitError('STORE_WRITE', `write answered ${answer.status} ${answer.code ?? ''}${answer.malformed ? ` (${answer.malformed})` : ''}`);
-      return answer.lsn;
-    };
-    const caughtUp = (lsn: number, what: string): Promise<true> =>
-      until(
-        what,
-        async () => {
-          for (const id of ['n1', 'n2']) {
-            const applied = appliedLsnOf(await new StoreHttpClient(cluster.node(id).baseUrl).status());
-            if ((applied ?? 0) < lsn) return undefined;
-          }
-          return true as const;
-        },
-        15_000,
-      );
-    const firstLsn = await until('a write through the router succeeds', () => write('stress-ready', 'x'), 20_000);
-    await caughtUp(firstLsn, 'every follower applied the first write');
+    log(`[stress] starting the store cluster: ${TOPOLOGY}`);
+    const cluster = await startStressCluster(candidate, seed, scope);
     const value = 'v'.repeat(valueBytes);
-    let lastLsn = firstLsn;
-    for (let i = 0; i < keys; i++) lastLsn = await write(`k${i}`, value);
-    await caughtUp(lastLsn, `every follower applied the ${keys} preloaded keys`);
+    const lastLsn = await preload(cluster, keys, value);
     log(`[stress] ${keys} keys preloaded (last LSN ${lastLsn}); ${connections} connections, ${durationMs / 1000} s per row`);
 
-    const url = cluster.node('router').baseUrl;
     const spread = Math.min(keys, 64);
-    const rows: StoreRow[] = [];
     const writes: AutocannonRequest[] = Array.from({ length: spread }, (_, i) => ({
       method: 'POST' as const,
       path: '/write',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ key: `k${i}`, value }),
     }));
-    const writeConnections = Math.max(1, Math.floor(connections / 4));
-    /** One row; with `alongsideWrites`, a write stream (a quarter of the connections) runs for the same time. */
-    const row = async (operation: StoreRow['operation'], mode: ReadMode | '-', requests: AutocannonRequest[], alongsideWrites = false): Promise<void> => {
-      if (options.signal?.aborted) return;
-      const background = alongsideWrites ? cannon(url, writes, writeConnections, durationMs, options.signal) : undefined;
-      const { result, recorder, servedBy } = await cannon(url, requests, connections, durationMs, options.signal);
-      const side = background === undefined ? undefined : (await background).result;
-      const latency = recorder.summary();
-      const seconds = result.duration > 0 ? result.duration : durationMs / 1000;
-      rows.push({
-        operation,
-        mode,
-        requests: result['2xx'],
-        requestsPerSecond: result['2xx'] / seconds,
-        latency,
-        non2xx: result.non2xx,
-        errors: result.errors,
-        timeouts: result.timeouts,
-        servedBy,
-        ratioToLeader: undefined,
-        ...(side !== undefined ? { writesAlongside: side['2xx'] / (side.duration > 0 ? side.duration : seconds) } : {}),
-      });
-      const also = side === undefined ? '' : ` (with ${Math.round(side['2xx'] / seconds).toLocaleString('en')} writes/s alongside)`;
-      log(`[stress] ${operation} ${mode}: ${Math.round(result['2xx'] / seconds).toLocaleString('en')} req/s, p99 ${formatUs(latency.p99Us)}, ${result.non2xx} non-2xx, ${result.errors} errors${also}`);
-    };
+    const run: TableRun = { url: cluster.node('router').baseUrl, connections, durationMs, writes, signal: options.signal, log };
     const reads = (mode: ReadMode): AutocannonRequest[] => {
       const extra = mode === 'SessionConsistent' ? `&minLsn=${lastLsn}` : '';
       return Array.from({ length: spread }, (_, i) => ({ method: 'GET' as const, path: `/read?key=k${i}&mode=${mode}${extra}` }));
     };
     // Warm-up (not reported): every mode once, so the first row does not pay for JIT and connection setup.
-    await cannon(url, READ_MODES.flatMap(reads), connections, Math.min(1000, durationMs / 2), options.signal);
-    for (const mode of READ_MODES) await row('read', mode, reads(mode));
-    await row('write', '-', writes);
+    await cannon(run.url, READ_MODES.flatMap(reads), connections, Math.min(1000, durationMs / 2), options.signal);
+    const rows: StoreRow[] = [];
+    const keep = (row: StoreRow | undefined): void => {
+      if (row !== undefined) rows.push(row);
+    };
+    for (const mode of READ_MODES) keep(await measureRow(run, 'read', mode, reads(mode)));
+    keep(await measureRow(run, 'write', '-', writes));
     // The trade-off under write load: the leader takes every write, so Leader reads compete with them.
-    for (const mode of READ_MODES) await row('read+writes', mode, reads(mode), true);
-    const withRatio = rows.map((r) => {
-      const leader = rows.find((x) => x.mode === 'Leader' && x.operation === (r.operation === 'write' ? 'read' : r.operation))?.requestsPerSecond;
-      return { ...r, ratioToLeader: leader !== undefined && leader > 0 ? r.requestsPerSecond / leader : undefined };
-    });
+    for (const mode of READ_MODES) keep(await measureRow(run, 'read+writes', mode, reads(mode), true));
     if (options.signal?.aborted) notes.push('stopped before the end (Ctrl-C)');
     return {
       kind: 'store-stress',
       candidate: { name: candidate.manifest.name, manifest: candidate.manifestPath },
       startedAt,
       seed,
-      topology: 'n0 leader, n1 sync follower (quorum 1), n2 async follower, router',
+      topology: TOPOLOGY,
       connections,
       durationMs,
       keys,
       valueBytes,
-      rows: withRatio,
+      rows: withLeaderRatios(rows),
       notes,
     };
   } finally {

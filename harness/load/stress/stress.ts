@@ -11,7 +11,7 @@ import type { Candidate } from '../../candidate/candidate.ts';
 import { ROOT } from '../../common/root.ts';
 import { loadCandidate } from '../../candidate/candidate.ts';
 import type { LatencySummary, SpectrumPoint } from '../latency.ts';
-import { Scope } from '../../checks/scope.ts';
+import { Scope } from '../../common/scope.ts';
 import { defaultSampling } from '../probe-sample.ts';
 import { startProcSampler } from '../proc-sampler.ts';
 import type { ProcSample, ProcSummary } from '../proc-sampler.ts';

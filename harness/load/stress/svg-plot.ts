@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Plot } from '../../report/plot.ts';
+import type { Plot } from '../../common/plot.ts';
 
 /** A chart: the report's {@link Plot}, plus an x axis kind. */
 export interface StressPlot extends Plot {

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Candidate } from '../../candidate/candidate.ts';
-import type { Scope } from '../../checks/scope.ts';
+import type { Scope } from '../../common/scope.ts';
 import { declaredKnobs, launchCandidate } from '../../process/launcher.ts';
 import { freePort } from '../../process/ports.ts';
 import type { Supervised } from '../../process/supervisor.ts';

@@ -60,7 +60,7 @@ export class RpcClient {
     readLines(socket, {
       message: (raw) => {
         const msg = decodeMessage(raw);
-        if (!msg || msg.t !== 'reply') return this.#drop(socket, 'unexpected message from node');
+        if (msg?.t !== 'reply') return this.#drop(socket, 'unexpected message from node');
         const pending = this.#pending.get(msg.rid);
         if (!pending) return;
         this.#pending.delete(msg.rid);

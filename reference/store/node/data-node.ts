@@ -4,7 +4,7 @@ import { FollowerCore } from '../core/follower.ts';
 import { LeaderCore } from '../core/leader.ts';
 import { QuorumTracker } from '../core/quorum.ts';
 import { ReplicaLog } from '../core/replica-log.ts';
-import { badRequest, StoreError, unavailable } from '../errors.ts';
+import { badRequest, type StoreError, unavailable } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { HostPort } from '../net/address.ts';
 import type { SubscribeMsg } from '../protocol.ts';
