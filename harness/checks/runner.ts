@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Candidate } from '../candidate/candidate.ts';
 import { KitError } from '../common/errors.ts';
 import { createRandom, deriveSeed } from '../common/random.ts';
@@ -9,7 +10,7 @@ export interface RunOptions {
   candidate: Candidate;
   /** The run seed; each check derives its own from it and its id. */
   seed: number;
-  /** Parallel slots. A light check takes one, a heavy check takes all but one. Default 4. */
+  /** Parallel slots. A light check takes one, a heavy check half of them (and a process-wide heavy lane). Default 4. */
   slots?: number;
   /** Builds the replay command for a check. */
   replay: (checkId: string) => string;
@@ -87,27 +88,79 @@ export interface Job {
 }
 
 /**
- * Runs jobs with bounded parallelism: each has its own processes and ports, so light checks overlap;
- * heavy checks (load) take all but one slot so they do not disturb each other's figures.
+ * The process-wide lanes of heavy checks: every runJobs call of this process (a batch grades several
+ * candidates at once, a flake run many seeds) shares them, so however many grades run side by side, no
+ * more heavy checks load the machine at once than there are lanes.
+ */
+class HeavyLanes {
+  private busy = 0;
+  private readonly waiters = new Set<() => void>();
+  constructor(public width: number) {}
+  get free(): boolean {
+    return this.busy < this.width;
+  }
+  take(): void {
+    this.busy++;
+  }
+  release(): void {
+    this.busy--;
+    for (const wake of [...this.waiters]) wake();
+  }
+  /** Resolves at the next release (or at once when `also` is called first). */
+  onRelease(wake: () => void): () => void {
+    this.waiters.add(wake);
+    return () => this.waiters.delete(wake);
+  }
+}
+
+/**
+ * Heavy checks at once in this process. Default 1 (or MERIDIAN_HEAVY_LANES): two load generators side by
+ * side disturb each other's figures. A flake or batch run may allow up to one per core
+ * (`availableParallelism()`), trading a little headroom for wall time: the heavy checks answer UNKNOWN,
+ * never FAIL, when the machine starves them.
+ */
+const heavyLanes = new HeavyLanes(Math.max(1, Math.floor(Number(process.env.MERIDIAN_HEAVY_LANES ?? 1)) || 1));
+
+/** Sets how many heavy checks may run at once in this process (1 to one per core). Returns the previous width. */
+export function setHeavyLanes(width: number): number {
+  const before = heavyLanes.width;
+  heavyLanes.width = Math.min(Math.max(1, availableParallelism()), Math.max(1, Math.floor(width)));
+  return before;
+}
+
+/**
+ * Runs jobs with bounded parallelism: each has its own processes and ports, so light checks overlap (they
+ * mostly wait: 80–98% of their wall time idle, see scripts/profile-grade.ts). A heavy check (load) takes
+ * half the slots and a process-wide heavy lane, so no more heavy checks run in the whole process (a batch
+ * grading several candidates, a flake run of many seeds) than there are lanes (default one).
  * Results come back in job order.
  */
 export async function runJobs(jobs: readonly Job[], options: Omit<RunOptions, 'seed' | 'replay'> & { replay: (checkId: string, seed: number) => string; onJobResult?: (job: Job, result: CheckResult) => void }): Promise<CheckResult[]> {
   const slots = Math.max(1, options.slots ?? 4);
   const results = new Map<Job, CheckResult>();
-  // Heavy first: they are the longest, and starting them early lets light ones fill the spare slot.
+  // Heavy first: they are the longest, and starting them early lets light ones fill the spare slots.
   const queue = [...jobs].sort((a, b) => Number(b.check.heavy ?? false) - Number(a.check.heavy ?? false));
   let free = slots;
   let wake: (() => void) | undefined;
   const running = new Set<Promise<void>>();
   while (queue.length > 0) {
-    const index = queue.findIndex((j) => cost(j.check, slots) <= free);
+    const index = queue.findIndex((j) => cost(j.check, slots) <= free && (!j.check.heavy || heavyLanes.free));
     if (index < 0) {
-      await new Promise<void>((resolve) => (wake = resolve));
+      // Wait for one of ours to finish, or (for a heavy job) for a lane another grade holds.
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        const unlisten = heavyLanes.onRelease(() => {
+          unlisten();
+          resolve();
+        });
+      });
       continue;
     }
     const [job] = queue.splice(index, 1) as [Job];
     const need = cost(job.check, slots);
+    const heavy = job.check.heavy === true;
     free -= need;
+    if (heavy) heavyLanes.take();
     options.onStart?.(job.check);
     const task = runCheck(job.check, { candidate: options.candidate, seed: job.seed, replay: (id) => options.replay(id, job.seed) }).then((result) => {
       results.set(job, result);
@@ -115,6 +168,7 @@ export async function runJobs(jobs: readonly Job[], options: Omit<RunOptions, 's
       options.onJobResult?.(job, result);
       free += need;
       running.delete(task);
+      if (heavy) heavyLanes.release();
       wake?.();
     });
     running.add(task);
@@ -131,6 +185,7 @@ export function runChecks(checks: readonly CheckDefinition[], options: RunOption
   );
 }
 
+/** A light check takes one slot; a heavy one half of them (at 3 slots: 2, as before, one light beside it). */
 function cost(check: CheckDefinition, slots: number): number {
-  return check.heavy ? Math.max(1, slots - 1) : 1;
+  return check.heavy ? Math.max(1, Math.ceil(slots / 2)) : 1;
 }
