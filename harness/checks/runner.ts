@@ -106,7 +106,7 @@ class HeavyLanes {
     this.busy--;
     for (const wake of [...this.waiters]) wake();
   }
-  /** Resolves at the next release (or at once when `also` is called first). */
+  /** Calls `wake` at every release until the returned function removes it. */
   onRelease(wake: () => void): () => void {
     this.waiters.add(wake);
     return () => this.waiters.delete(wake);
@@ -147,13 +147,12 @@ export async function runJobs(jobs: readonly Job[], options: Omit<RunOptions, 's
     const index = queue.findIndex((j) => cost(j.check, slots) <= free && (!j.check.heavy || heavyLanes.free));
     if (index < 0) {
       // Wait for one of ours to finish, or (for a heavy job) for a lane another grade holds.
+      let unlisten = (): void => {};
       await new Promise<void>((resolve) => {
         wake = resolve;
-        const unlisten = heavyLanes.onRelease(() => {
-          unlisten();
-          resolve();
-        });
+        unlisten = heavyLanes.onRelease(resolve);
       });
+      unlisten();
       continue;
     }
     const [job] = queue.splice(index, 1) as [Job];
