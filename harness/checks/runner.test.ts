@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Candidate } from '../candidate/candidate.ts';
 import { parseManifest } from '../candidate/manifest.ts';
 import type { CheckDefinition } from './check.ts';
-import { runCheck, runJobs, setHeavyLanes } from './runner.ts';
+import { runCheck, runJobs, setHeavyLanes, setProcessChecks } from './runner.ts';
 
 const candidate: Candidate = { manifest: parseManifest({ system: 'broker', name: 'x', command: ['true'] }), manifestPath: '/x/manifest.json', dir: '/x' };
 const options = { candidate, seed: 1, replay: (id: string) => `replay ${id}` };
@@ -45,9 +45,9 @@ describe('runCheck', () => {
 
 describe('runJobs', () => {
   /** Checks that record how many heavy and light checks were running at once. */
-  function probe(): { make: (id: string, heavy: boolean) => CheckDefinition; peak: { heavy: number; light: number; lightBesideHeavy: number } } {
+  function probe(): { make: (id: string, heavy: boolean) => CheckDefinition; peak: { heavy: number; light: number; total: number; lightBesideHeavy: number } } {
     const now = { heavy: 0, light: 0 };
-    const peak = { heavy: 0, light: 0, lightBesideHeavy: 0 };
+    const peak = { heavy: 0, light: 0, total: 0, lightBesideHeavy: 0 };
     const make = (id: string, heavy: boolean): CheckDefinition => ({
       id, system: 'broker', level: 'required', title: 't', criterion: 'c', timeoutMs: 5000, heavy,
       run: async () => {
@@ -55,6 +55,7 @@ describe('runJobs', () => {
         else now.light++;
         peak.heavy = Math.max(peak.heavy, now.heavy);
         peak.light = Math.max(peak.light, now.light);
+        peak.total = Math.max(peak.total, now.heavy + now.light);
         if (now.heavy > 0) peak.lightBesideHeavy = Math.max(peak.lightBesideHeavy, now.light);
         await new Promise((resolve) => setTimeout(resolve, heavy ? 60 : 20));
         if (heavy) now.heavy--;
@@ -93,6 +94,19 @@ describe('runJobs', () => {
       expect(peak.heavy).toBe(2);
     } finally {
       setHeavyLanes(before);
+    }
+  });
+
+  it('never runs more checks at once in the process than its cap, however many grades run side by side', async () => {
+    const { make, peak } = probe();
+    const before = setProcessChecks(3);
+    try {
+      const results = await Promise.all([runJobs(jobsOf(make, 'a'), opts), runJobs(jobsOf(make, 'b'), opts), runJobs(jobsOf(make, 'c'), opts)]);
+      expect(results.flat().map((r) => r.verdict)).toEqual(Array(24).fill('PASS'));
+      expect(peak.total).toBe(3);
+      expect(peak.light).toBeGreaterThan(1);
+    } finally {
+      setProcessChecks(before);
     }
   });
 });
