@@ -62,7 +62,8 @@ const reportOf = (outcome: Outcome): CandidateReport => {
   return outcome.report;
 };
 
-const options = (only?: string[]): GradeCandidateOptions => ({ suites: SUITES, seed: KILL_MATRIX_SEED, only, strict: false, parallel: 3 });
+// The CLI's default slots: a heavy check takes two, so two light (mostly idle) checks run beside it.
+const options = (only?: string[]): GradeCandidateOptions => ({ suites: SUITES, seed: KILL_MATRIX_SEED, only, strict: false, parallel: 4 });
 
 const notPassing = (checks: readonly CheckResult[]): string[] => checks.filter((c) => c.level !== 'advisory' && c.verdict !== 'PASS').map((c) => `${c.id}: ${c.verdict} ${c.evidence.summary}`);
 
