@@ -7,7 +7,7 @@ import { gradeCandidate, type GradeCandidateOptions } from '../harness/grading/g
 import { SUITES } from './systems.ts';
 import { killAll, liveCount } from '../harness/process/supervisor.ts';
 import type { CandidateReport } from '../harness/report/report.ts';
-import { ROOT, killMatrix } from './kill-matrix.ts';
+import { ROOT, killMatrix, type MatrixEntry } from './kill-matrix.ts';
 
 export const KILL_MATRIX_SEED = 20261122;
 
@@ -18,9 +18,52 @@ export interface KillMatrixOptions {
   onReference?: (report: CandidateReport) => void;
   /** Extra assertions on each expected FAIL (evidence a system must carry). */
   onFailure?: (check: CheckResult) => void;
+  /**
+   * Checks whose verdict depends on the machine's load (rates, bounds judged against a CPU monitor that
+   * answers UNKNOWN when starved). A killer of any of them, and every heavy check, is graded alone; the
+   * other killers are graded two at a time. Default: none besides the heavy checks.
+   */
+  loadSensitive?: readonly string[];
 }
 
-const options = (only?: string[]): GradeCandidateOptions => ({ suites: SUITES, seed: KILL_MATRIX_SEED, only, strict: false, parallel: 3 });
+/** Killers graded at once when none of their checks is load-sensitive (2 cores). */
+const KILLER_SLOTS = 2;
+
+/**
+ * The hostile-* fixtures attack the grader (daemons, fork bombs, memory hogs, a build that never ends):
+ * cli/hostile.test.ts proves the grader survives them. They are not implementations to judge, so they are
+ * neither killers nor correct candidates here.
+ */
+const isHostileFixture = (name: string): boolean => name.startsWith('hostile-');
+
+type Outcome = { report: CandidateReport } | { error: unknown };
+
+/** Starts `tasks` with at most `width` at a time, in order; each promise settles with its outcome (never rejects). */
+function startPool(tasks: ReadonlyArray<() => Promise<CandidateReport>>, width: number): Promise<Outcome>[] {
+  const settle: Array<(o: Outcome) => void> = [];
+  const outcomes = tasks.map(() => new Promise<Outcome>((resolve) => settle.push(resolve)));
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      try {
+        settle[i]!({ report: await tasks[i]!() });
+      } catch (error) {
+        settle[i]!({ error });
+      }
+    }
+  };
+  for (let i = 0; i < Math.min(width, tasks.length); i++) void lane();
+  return outcomes;
+}
+
+const reportOf = (outcome: Outcome): CandidateReport => {
+  if ('error' in outcome) throw outcome.error;
+  return outcome.report;
+};
+
+// The CLI's default slots: a heavy check takes two, so two light (mostly idle) checks run beside it.
+const options = (only?: string[]): GradeCandidateOptions => ({ suites: SUITES, seed: KILL_MATRIX_SEED, only, strict: false, parallel: 4 });
 
 /**
  * Gating checks that did not pass. A heavy (load-measuring) check may say UNKNOWN when the machine, not the
@@ -42,7 +85,9 @@ function notPassing(checks: readonly CheckResult[], heavy: ReadonlySet<string>):
 export function describeKillMatrix(system: SystemName, opts: KillMatrixOptions): void {
   const suite = SUITES[system];
   const heavy = new Set(suite.filter((c) => c.heavy).map((c) => c.id));
-  const matrix = killMatrix(system);
+  const matrix = killMatrix(system).filter((m) => !isHostileFixture(m.name));
+  const sensitive = new Set([...(opts.loadSensitive ?? []), ...suite.filter((c) => c.heavy).map((c) => c.id)]);
+  const alone = (ids: readonly string[]): boolean => ids.some((id) => sensitive.has(id));
   const broken = matrix.filter((m) => m.fail.length > 0);
   const correct = matrix.filter((m) => m.fail.length === 0 && m.flaky.length === 0 && m.advisory.length === 0);
   const advisories = matrix.filter((m) => m.advisory.length > 0);
@@ -80,29 +125,58 @@ export function describeKillMatrix(system: SystemName, opts: KillMatrixOptions):
       }, opts.timeoutMs);
     }
 
-    for (const entry of broken) {
-      it(`${entry.name} fails ${entry.fail.join(', ')} with evidence and a replay command`, async () => {
-        const report = await gradeCandidate(entry.manifestPath, options(entry.fail));
-        for (const id of entry.fail) {
-          const check = report.checks.find((c) => c.id === id);
-          expect(check?.verdict, `${entry.name} on ${id}: ${check?.evidence.summary}`).toBe('FAIL');
-          expect(check?.evidence.summary.length).toBeGreaterThan(10);
-          expect(check?.replay).toContain(`--only ${id} --seed ${KILL_MATRIX_SEED}`);
-          if (check) opts.onFailure?.(check);
-        }
-        expect(report.ok).toBe(false);
+    const expectFailures = (entry: MatrixEntry, report: CandidateReport): void => {
+      for (const id of entry.fail) {
+        const check = report.checks.find((c) => c.id === id);
+        expect(check?.verdict, `${entry.name} on ${id}: ${check?.evidence.summary}`).toBe('FAIL');
+        expect(check?.evidence.summary.length).toBeGreaterThan(10);
+        expect(check?.replay).toContain(`--only ${id} --seed ${KILL_MATRIX_SEED}`);
+        if (check) opts.onFailure?.(check);
+      }
+      expect(report.ok).toBe(false);
+    };
+    const expectFindings = (entry: MatrixEntry, report: CandidateReport): void => {
+      for (const id of entry.advisory) {
+        const check = report.checks.find((c) => c.id === id);
+        expect(check?.verdict).toBe('ADVISORY');
+        expect(Number(check?.evidence.metrics?.findings)).toBeGreaterThan(0);
+      }
+    };
+
+    // Killers of load-sensitive checks: one grade at a time, nothing else of this file running.
+    for (const entry of broken.filter((m) => alone(m.fail))) {
+      it(`${entry.name} fails ${entry.fail.join(', ')} with evidence and a replay command (graded alone: load-sensitive)`, async () => {
+        expectFailures(entry, await gradeCandidate(entry.manifestPath, options(entry.fail)));
         expect(liveCount()).toBe(0);
       }, opts.timeoutMs);
     }
 
-    for (const entry of advisories) {
-      it(`${entry.name} yields findings on ${entry.advisory.join(', ')} (advisory, never PASS/FAIL)`, async () => {
-        const report = await gradeCandidate(entry.manifestPath, options(entry.advisory));
-        for (const id of entry.advisory) {
-          const check = report.checks.find((c) => c.id === id);
-          expect(check?.verdict).toBe('ADVISORY');
-          expect(Number(check?.evidence.metrics?.findings)).toBeGreaterThan(0);
-        }
+    // The others (each graded on its expected checks only) in KILLER_SLOTS lanes, started by the first of
+    // their tests; each test awaits its own grade, which began no earlier than the one before it.
+    const pooled: Array<{ entry: MatrixEntry; kind: 'fail' | 'advisory' }> = [
+      ...broken.filter((m) => !alone(m.fail)).map((entry) => ({ entry, kind: 'fail' as const })),
+      ...advisories.map((entry) => ({ entry, kind: 'advisory' as const })),
+    ];
+    let outcomes: Promise<Outcome>[] | undefined;
+    const outcome = (i: number): Promise<Outcome> => {
+      outcomes ??= startPool(pooled.map(({ entry, kind }) => () => gradeCandidate(entry.manifestPath, options(kind === 'fail' ? entry.fail : entry.advisory))), KILLER_SLOTS);
+      return outcomes[i]!;
+    };
+    pooled.forEach(({ entry, kind }, i) => {
+      if (kind === 'fail') {
+        it(`${entry.name} fails ${entry.fail.join(', ')} with evidence and a replay command`, async () => {
+          expectFailures(entry, reportOf(await outcome(i)));
+        }, opts.timeoutMs);
+      } else {
+        it(`${entry.name} yields findings on ${entry.advisory.join(', ')} (advisory, never PASS/FAIL)`, async () => {
+          expectFindings(entry, reportOf(await outcome(i)));
+        }, opts.timeoutMs);
+      }
+    });
+    if (pooled.length > 0) {
+      it('leaves no process behind once the killers graded side by side are done', async () => {
+        await Promise.all(pooled.map((_, i) => outcome(i)));
+        expect(liveCount()).toBe(0);
       }, opts.timeoutMs);
     }
   });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Candidate } from '../candidate/candidate.ts';
 import { KitError } from '../common/errors.ts';
 import { createRandom, deriveSeed } from '../common/random.ts';
@@ -9,7 +10,7 @@ export interface RunOptions {
   candidate: Candidate;
   /** The run seed; each check derives its own from it and its id. */
   seed: number;
-  /** Parallel slots. A light check takes one, a heavy check takes all but one. Default 4. */
+  /** Parallel slots. A light check takes one, a heavy check half of them (and a process-wide heavy lane). Default 4. */
   slots?: number;
   /** Builds the replay command for a check. */
   replay: (checkId: string) => string;
@@ -87,27 +88,102 @@ export interface Job {
 }
 
 /**
- * Runs jobs with bounded parallelism: each has its own processes and ports, so light checks overlap;
- * heavy checks (load) take all but one slot so they do not disturb each other's figures.
+ * The process-wide lanes of heavy checks: every runJobs call of this process (a batch grades several
+ * candidates at once, a flake run many seeds) shares them, so however many grades run side by side, no
+ * more heavy checks load the machine at once than there are lanes.
+ */
+class ProcessGate {
+  private heavy = 0;
+  private checks = 0;
+  private readonly waiters = new Set<() => void>();
+  constructor(
+    public heavyWidth: number,
+    public maxChecks: number,
+  ) {}
+  /** Whether a check (heavy or not) may start now. */
+  admits(heavy: boolean): boolean {
+    return this.checks < this.maxChecks && (!heavy || this.heavy < this.heavyWidth);
+  }
+  take(heavy: boolean): void {
+    this.checks++;
+    if (heavy) this.heavy++;
+  }
+  release(heavy: boolean): void {
+    this.checks--;
+    if (heavy) this.heavy--;
+    for (const wake of [...this.waiters]) wake();
+  }
+  /** Calls `wake` at every release until the returned function removes it. */
+  onRelease(wake: () => void): () => void {
+    this.waiters.add(wake);
+    return () => this.waiters.delete(wake);
+  }
+}
+
+const envInt = (name: string, fallback: number): number => {
+  const n = Math.floor(Number(process.env[name]));
+  return Number.isFinite(n) && n >= 1 ? n : fallback;
+};
+
+/**
+ * What every runJobs call of this process shares (a batch grades several candidates at once, a flake run
+ * many seeds):
+ * - heavy lanes: heavy checks at once. Default 1 (or MERIDIAN_HEAVY_LANES): two load generators side by
+ *   side disturb each other's figures. A flake or batch run may allow up to one per core, trading headroom
+ *   for wall time: the heavy checks answer UNKNOWN, never FAIL, when the machine starves them.
+ * - checks at once. Default 4 per core (or MERIDIAN_MAX_CHECKS): light checks mostly wait, but every one
+ *   shares the kit's single event loop; `grade --jobs 8 --parallel 4` (32 at once) on 2 cores made a
+ *   correct broker's 2,000-segment dribble overrun its 60 s deadline, 8 at once (flake --parallel 8) did not.
+ */
+const gate = new ProcessGate(envInt('MERIDIAN_HEAVY_LANES', 1), envInt('MERIDIAN_MAX_CHECKS', 4 * availableParallelism()));
+
+/** Sets how many heavy checks may run at once in this process (1 to one per core). Returns the previous width. */
+export function setHeavyLanes(width: number): number {
+  const before = gate.heavyWidth;
+  gate.heavyWidth = Math.min(Math.max(1, availableParallelism()), Math.max(1, Math.floor(width)));
+  return before;
+}
+
+/** Sets how many checks may run at once in this process, over every grade (≥ 1). Returns the previous cap. */
+export function setProcessChecks(max: number): number {
+  const before = gate.maxChecks;
+  gate.maxChecks = Math.max(1, Math.floor(max));
+  return before;
+}
+
+/**
+ * Runs jobs with bounded parallelism: each has its own processes and ports, so light checks overlap (they
+ * mostly wait: 80–98% of their wall time idle, see scripts/profile-grade.ts). A heavy check (load) takes
+ * half the slots and a process-wide heavy lane, so no more heavy checks run in the whole process (a batch
+ * grading several candidates, a flake run of many seeds) than there are lanes (default one); and no more
+ * checks in all than the process-wide cap (default 4 per core).
  * Results come back in job order.
  */
 export async function runJobs(jobs: readonly Job[], options: Omit<RunOptions, 'seed' | 'replay'> & { replay: (checkId: string, seed: number) => string; onJobResult?: (job: Job, result: CheckResult) => void }): Promise<CheckResult[]> {
   const slots = Math.max(1, options.slots ?? 4);
   const results = new Map<Job, CheckResult>();
-  // Heavy first: they are the longest, and starting them early lets light ones fill the spare slot.
+  // Heavy first: they are the longest, and starting them early lets light ones fill the spare slots.
   const queue = [...jobs].sort((a, b) => Number(b.check.heavy ?? false) - Number(a.check.heavy ?? false));
   let free = slots;
   let wake: (() => void) | undefined;
   const running = new Set<Promise<void>>();
   while (queue.length > 0) {
-    const index = queue.findIndex((j) => cost(j.check, slots) <= free);
+    const index = queue.findIndex((j) => cost(j.check, slots) <= free && gate.admits(j.check.heavy === true));
     if (index < 0) {
-      await new Promise<void>((resolve) => (wake = resolve));
+      // Wait for one of ours to finish, or for another grade of this process to free the gate.
+      let unlisten = (): void => {};
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        unlisten = gate.onRelease(resolve);
+      });
+      unlisten();
       continue;
     }
     const [job] = queue.splice(index, 1) as [Job];
     const need = cost(job.check, slots);
+    const heavy = job.check.heavy === true;
     free -= need;
+    gate.take(heavy);
     options.onStart?.(job.check);
     const task = runCheck(job.check, { candidate: options.candidate, seed: job.seed, replay: (id) => options.replay(id, job.seed) }).then((result) => {
       results.set(job, result);
@@ -115,6 +191,7 @@ export async function runJobs(jobs: readonly Job[], options: Omit<RunOptions, 's
       options.onJobResult?.(job, result);
       free += need;
       running.delete(task);
+      gate.release(heavy);
       wake?.();
     });
     running.add(task);
@@ -131,6 +208,7 @@ export function runChecks(checks: readonly CheckDefinition[], options: RunOption
   );
 }
 
+/** A light check takes one slot; a heavy one half of them (at 3 slots: 2, as before, one light beside it). */
 function cost(check: CheckDefinition, slots: number): number {
-  return check.heavy ? Math.max(1, slots - 1) : 1;
+  return check.heavy ? Math.max(1, Math.ceil(slots / 2)) : 1;
 }

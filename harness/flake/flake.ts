@@ -1,6 +1,6 @@
 import type { Candidate } from '../candidate/candidate.ts';
 import type { CheckDefinition, CheckResult } from '../checks/check.ts';
-import { runJobs, type Job } from '../checks/runner.ts';
+import { runJobs, setHeavyLanes, type Job } from '../checks/runner.ts';
 import type { Level, Verdict } from '../checks/verdict.ts';
 import { KitError } from '../common/errors.ts';
 import { deriveSeed } from '../common/random.ts';
@@ -86,6 +86,11 @@ export interface FlakeOptions {
   parallel: number;
   shard: { index: number; count: number };
   replay: (checkId: string, seed: number) => string;
+  /**
+   * Heavy checks at once during this run (1 to one per core). Default: the process's setting (1, or
+   * MERIDIAN_HEAVY_LANES). Two lanes on 2 cores let the two load checks of different seeds overlap.
+   */
+  heavyLanes?: number;
   onProgress?: (done: number, total: number, failures: number) => void;
 }
 
@@ -97,6 +102,7 @@ export async function flake(options: FlakeOptions): Promise<FlakeReport> {
   for (const run of runIndexes) for (const check of options.checks) jobs.push({ check, seed: runSeed(options.baseSeed, run), run });
   let done = 0;
   let failures = 0;
+  const lanesBefore = options.heavyLanes !== undefined ? setHeavyLanes(options.heavyLanes) : undefined;
   const results = await runJobs(jobs, {
     candidate: options.candidate,
     slots: options.parallel,
@@ -106,6 +112,8 @@ export async function flake(options: FlakeOptions): Promise<FlakeReport> {
       if (r.verdict !== 'PASS' && r.verdict !== 'ADVISORY' && r.verdict !== 'NOT_TESTABLE') failures++;
       options.onProgress?.(done, jobs.length, failures);
     },
+  }).finally(() => {
+    if (lanesBefore !== undefined) setHeavyLanes(lanesBefore);
   });
   const byCheck = new Map<string, FlakeCheckStats>();
   for (const check of options.checks) {
