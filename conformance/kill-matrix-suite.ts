@@ -66,12 +66,12 @@ const reportOf = (outcome: Outcome): CandidateReport => {
 const options = (only?: string[]): GradeCandidateOptions => ({ suites: SUITES, seed: KILL_MATRIX_SEED, only, strict: false, parallel: 4 });
 
 /**
- * Gating checks that did not pass. A heavy (load-measuring) check may say UNKNOWN when the machine, not the
+ * Gating checks that did not pass. A heavy or load-sensitive check may say UNKNOWN when the machine, not the
  * candidate, limited the run (the kit could not send at the seed rate, its log intake was starved): that is
  * no blame, so it is reported on the console but not counted; every other verdict must be PASS.
  */
-function notPassing(checks: readonly CheckResult[], heavy: ReadonlySet<string>): string[] {
-  const environmentLimited = checks.filter((c) => c.verdict === 'UNKNOWN' && heavy.has(c.id));
+function notPassing(checks: readonly CheckResult[], loadSensitive: ReadonlySet<string>): string[] {
+  const environmentLimited = checks.filter((c) => c.verdict === 'UNKNOWN' && loadSensitive.has(c.id));
   for (const c of environmentLimited) console.warn(`[kill-matrix] ${c.id} UNKNOWN (environment-limited, not counted): ${c.evidence.summary}`);
   return checks.filter((c) => c.level !== 'advisory' && c.verdict !== 'PASS' && !environmentLimited.includes(c)).map((c) => `${c.id}: ${c.verdict} ${c.evidence.summary}`);
 }
@@ -84,10 +84,14 @@ function notPassing(checks: readonly CheckResult[], heavy: ReadonlySet<string>):
  */
 export function describeKillMatrix(system: SystemName, opts: KillMatrixOptions): void {
   const suite = SUITES[system];
-  const heavy = new Set(suite.filter((c) => c.heavy).map((c) => c.id));
   const matrix = killMatrix(system).filter((m) => !isHostileFixture(m.name));
   const sensitive = new Set([...(opts.loadSensitive ?? []), ...suite.filter((c) => c.heavy).map((c) => c.id)]);
   const alone = (ids: readonly string[]): boolean => ids.some((id) => sensitive.has(id));
+  // Killers of opt-in checks (gossip.scale-1000: 1,000 nodes, minutes) run with MERIDIAN_SLOW_TESTS=1 only,
+  // to keep `npm test` within its budget; the declaration that they exist is still checked below.
+  const optIn = new Set(suite.filter((c) => c.optIn !== undefined).map((c) => c.id));
+  const slowOnly = (m: MatrixEntry): boolean => m.fail.every((id) => optIn.has(id));
+  const runSlow = process.env.MERIDIAN_SLOW_TESTS === '1';
   const broken = matrix.filter((m) => m.fail.length > 0);
   const correct = matrix.filter((m) => m.fail.length === 0 && m.flaky.length === 0 && m.advisory.length === 0);
   const advisories = matrix.filter((m) => m.advisory.length > 0);
@@ -110,7 +114,7 @@ export function describeKillMatrix(system: SystemName, opts: KillMatrixOptions):
 
     it(`grades the reference ${system}: every gating check PASS, no process left behind`, async () => {
       const report = await gradeCandidate(join(ROOT, `reference/${system}/manifest.json`), options());
-      expect(notPassing(report.checks, heavy)).toEqual([]);
+      expect(notPassing(report.checks, sensitive)).toEqual([]);
       expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(suite.filter((c) => c.optIn === undefined).map((c) => c.id)));
       expect(report.checks.filter((c) => c.verdict === 'FAIL' || c.verdict === 'ERROR')).toEqual([]);
       opts.onReference?.(report);
@@ -120,7 +124,7 @@ export function describeKillMatrix(system: SystemName, opts: KillMatrixOptions):
     for (const entry of correct) {
       it(`passes the correct foreign candidate ${entry.name} on every gating check (no false blame)`, async () => {
         const report = await gradeCandidate(entry.manifestPath, options());
-        expect(notPassing(report.checks, heavy)).toEqual([]);
+        expect(notPassing(report.checks, sensitive)).toEqual([]);
         expect(liveCount()).toBe(0);
       }, opts.timeoutMs);
     }
@@ -145,7 +149,7 @@ export function describeKillMatrix(system: SystemName, opts: KillMatrixOptions):
 
     // Killers of load-sensitive checks: one grade at a time, nothing else of this file running.
     for (const entry of broken.filter((m) => alone(m.fail))) {
-      it(`${entry.name} fails ${entry.fail.join(', ')} with evidence and a replay command (graded alone: load-sensitive)`, async () => {
+      it.skipIf(slowOnly(entry) && !runSlow)(`${entry.name} fails ${entry.fail.join(', ')} with evidence and a replay command (graded alone: load-sensitive)`, async () => {
         expectFailures(entry, await gradeCandidate(entry.manifestPath, options(entry.fail)));
         expect(liveCount()).toBe(0);
       }, opts.timeoutMs);
@@ -154,7 +158,7 @@ export function describeKillMatrix(system: SystemName, opts: KillMatrixOptions):
     // The others (each graded on its expected checks only) in KILLER_SLOTS lanes, started by the first of
     // their tests; each test awaits its own grade, which began no earlier than the one before it.
     const pooled: Array<{ entry: MatrixEntry; kind: 'fail' | 'advisory' }> = [
-      ...broken.filter((m) => !alone(m.fail)).map((entry) => ({ entry, kind: 'fail' as const })),
+      ...broken.filter((m) => !alone(m.fail) && (runSlow || !slowOnly(m))).map((entry) => ({ entry, kind: 'fail' as const })),
       ...advisories.map((entry) => ({ entry, kind: 'advisory' as const })),
     ];
     let outcomes: Promise<Outcome>[] | undefined;
