@@ -17,7 +17,9 @@ export default defineConfig({
   test: {
     maxWorkers: 2,
     projects: [
-      { test: { ...shared, name: 'unit', include: ['**/*.test.ts'], exclude: [...shared.exclude, ...GRADED], sequence: { groupOrder: 0 } } },
+      {
+        test: { ...shared, name: 'unit', include: ['**/*.test.ts'], exclude: [...shared.exclude, ...GRADED], sequence: { groupOrder: 0 } },
+      },
       { test: { ...shared, name: 'graded', include: GRADED, fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },

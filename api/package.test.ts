@@ -8,7 +8,11 @@ import { ROOT } from '../harness/common/root.ts';
 const execFileAsync = promisify(execFile);
 
 /** execFile that, when the command fails, says what it printed (the grade's evidence is on stdout). */
-async function run(file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<{ stdout: string; stderr: string }> {
+async function run(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {},
+): Promise<{ stdout: string; stderr: string }> {
   try {
     return await execFileAsync(file, args, { ...options, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
@@ -62,9 +66,16 @@ describe('the packed kit installs into an empty folder and grades from there', (
     const manifest = 'node_modules/meridian-kit/reference/broker/manifest.json';
     const version = await run('npx', ['--offline', 'meridian-kit', '--version'], { cwd: app, env, timeout: 60_000 });
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
-    const graded = await run('npx', ['--offline', 'meridian-kit', 'grade', '--candidate', manifest, '--only', 'broker.framing', '--no-history', '--json', 'report.json'], { cwd: app, env, timeout: 90_000 });
+    const graded = await run(
+      'npx',
+      ['--offline', 'meridian-kit', 'grade', '--candidate', manifest, '--only', 'broker.framing', '--no-history', '--json', 'report.json'],
+      { cwd: app, env, timeout: 90_000 },
+    );
     expect(graded.stdout).toContain('broker.framing');
-    const report = JSON.parse(readFileSync(join(app, 'report.json'), 'utf8')) as { ok: boolean; candidates: Array<{ checks: Array<{ id: string; verdict: string; replay: string }> }> };
+    const report = JSON.parse(readFileSync(join(app, 'report.json'), 'utf8')) as {
+      ok: boolean;
+      candidates: Array<{ checks: Array<{ id: string; verdict: string; replay: string }> }>;
+    };
     const check = report.candidates[0]?.checks.find((c) => c.id === 'broker.framing');
     expect(check?.verdict).toBe('PASS');
     expect(report.ok).toBe(true);
@@ -96,7 +107,9 @@ describe('the packed kit installs into an empty folder and grades from there', (
     const seen = JSON.parse(stdout) as Record<string, unknown>;
     expect(seen).toMatchObject({ cut: true, grade: 'function', history: 'function', load: 'function', cluster: 'function' });
     expect(existsSync(seen.ref as string)).toBe(true);
-    const pkg = JSON.parse(readFileSync(join(app, 'node_modules', 'meridian-kit', 'package.json'), 'utf8')) as { exports: Record<string, { types: string }> };
+    const pkg = JSON.parse(readFileSync(join(app, 'node_modules', 'meridian-kit', 'package.json'), 'utf8')) as {
+      exports: Record<string, { types: string }>;
+    };
     for (const entry of ['.', './network', './cluster', './load', './history']) {
       expect(existsSync(join(app, 'node_modules', 'meridian-kit', pkg.exports[entry]?.types as string))).toBe(true);
     }
@@ -111,7 +124,7 @@ describe('the packed kit installs into an empty folder and grades from there', (
         "import { checkLinearizable } from 'meridian-kit/history';",
         "import { LatencyRecorder } from 'meridian-kit/load';",
         "import { launchCluster } from 'meridian-kit/cluster';",
-        "export async function use(): Promise<unknown[]> {",
+        'export async function use(): Promise<unknown[]> {',
         "  const net = await ClusterNetwork.create({ seed: 1, transport: 'tcp' });",
         "  const counters: LinkCounters = net.linkCounters('a', 'b');",
         "  const options: GradeOptions = { only: ['broker.framing'], seed: 3 };",
@@ -127,7 +140,16 @@ describe('the packed kit installs into an empty folder and grades from there', (
     writeFileSync(
       join(app, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')] },
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+          typeRoots: [join(ROOT, 'node_modules', '@types')],
+        },
         files: ['use.ts'],
       }),
     );

@@ -10,7 +10,12 @@ import { grade } from './grade.ts';
 // A batch of five: two correct-and-broken candidates sharing one name, a correct one, a failing build and an
 // invalid manifest. Every report format must give each its own, right row.
 const PY = join(ROOT, 'fixtures/candidates/py-broker/broker.py');
-const base = { system: 'broker', env: { MERIDIAN_BIND: '{bind}' }, log: { format: 'tracing' }, knobs: { handlers: { env: 'MERIDIAN_HANDLERS' }, capacity: { env: 'MERIDIAN_CAPACITY' } } };
+const base = {
+  system: 'broker',
+  env: { MERIDIAN_BIND: '{bind}' },
+  log: { format: 'tracing' },
+  knobs: { handlers: { env: 'MERIDIAN_HANDLERS' }, capacity: { env: 'MERIDIAN_CAPACITY' } },
+};
 const manifests: Record<string, unknown> = {
   'a-good': { ...base, name: 'dup', command: ['python3', PY] },
   'b-bad': { ...base, name: 'dup', command: ['python3', PY, '--bug', 'newline'] },
@@ -94,7 +99,9 @@ describe('batch grading keyed by manifest path', () => {
     expect(md).toMatch(/^## meridian-kit/);
     for (const folder of Object.keys(manifests)) expect(md).toContain(`${folder}/manifest.json`);
     expect(md).toContain('expected ;');
-    const table = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| candidate') && !l.startsWith('| ---') && l.includes('manifest.json |'));
+    const table = md
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| candidate') && !l.startsWith('| ---') && l.includes('manifest.json |'));
     expect(table.filter((l) => l.includes('a-good'))[0]).toMatch(/\| 1\/1 \| ✅ \| ✅ \|$/);
     expect(table.filter((l) => l.includes('b-bad'))[0]).toMatch(/\| 0\/1 \| ❌ \| ❌ \|$/);
     expect(table.filter((l) => l.includes('d-build'))[0]).toMatch(/\| 0\/0 \| ❌ \| · \|$/);
@@ -103,7 +110,11 @@ describe('batch grading keyed by manifest path', () => {
 
   it('JUnit: a suite per manifest with distinct names, failed load/build cases carrying the reason and log', async () => {
     const xml = await readFile(join(out, 'r.xml'), 'utf8');
-    const suites = [...xml.matchAll(/<testsuite name="([^"]*)" tests="(\d+)" failures="(\d+)"/g)].map((m) => ({ name: m[1], tests: m[2], failures: m[3] }));
+    const suites = [...xml.matchAll(/<testsuite name="([^"]*)" tests="(\d+)" failures="(\d+)"/g)].map((m) => ({
+      name: m[1],
+      tests: m[2],
+      failures: m[3],
+    }));
     expect(suites).toHaveLength(5);
     expect(new Set(suites.map((s) => s.name)).size).toBe(5);
     const good = suites.find((s) => s.name?.includes('a-good'));
@@ -136,7 +147,11 @@ describe('batch grading keyed by manifest path', () => {
   });
 
   it('keeps the run with every report under the runs folder', async () => {
-    const meta = JSON.parse(await readFile(join(dir, 'runs', 'latest', 'run.json'), 'utf8')) as { name: string; verdict: string; files: Record<string, string> };
+    const meta = JSON.parse(await readFile(join(dir, 'runs', 'latest', 'run.json'), 'utf8')) as {
+      name: string;
+      verdict: string;
+      files: Record<string, string>;
+    };
     expect(meta.name).toBe('batch-5');
     expect(meta.verdict).toBe('NOT OK');
     expect(Object.keys(meta.files).sort()).toEqual(['CSV', 'HTML', 'JSON', 'JUnit', 'Markdown']);

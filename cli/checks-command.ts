@@ -27,7 +27,8 @@ export function renderCatalogue(suites: SuiteRegistry, system: SystemName | unde
     out.push(`${name} (${checks.length} checks)`, `  ${'CHECK'.padEnd(idWidth)}  ${'LEVEL'.padEnd(11)}  TITLE`);
     for (const c of checks) {
       out.push(`  ${c.id.padEnd(idWidth)}  ${c.level.padEnd(11)}  ${c.title}`);
-      for (const line of wrap(c.optIn ? `${c.criterion} Opt-in: ${c.optIn}.` : c.criterion, Math.max(40, width - 6))) out.push(`      ${line}`);
+      for (const line of wrap(c.optIn ? `${c.criterion} Opt-in: ${c.optIn}.` : c.criterion, Math.max(40, width - 6)))
+        out.push(`      ${line}`);
     }
     out.push('');
   }

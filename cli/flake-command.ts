@@ -49,12 +49,19 @@ async function writeOut(path: string, text: string): Promise<void> {
 export async function flakeCommand(options: FlakeCommandOptions): Promise<number> {
   const shard = parseShard(options.shard);
   if (shard.count > 1 && !options.seedGiven) {
-    throw new UsageError('SHARD_NEEDS_SEED', `--shard ${options.shard} needs --seed N, the same on every shard, so the shards run one set of seeds that merge can combine (e.g. --seed $GITHUB_RUN_ID)`);
+    throw new UsageError(
+      'SHARD_NEEDS_SEED',
+      `--shard ${options.shard} needs --seed N, the same on every shard, so the shards run one set of seeds that merge can combine (e.g. --seed $GITHUB_RUN_ID)`,
+    );
   }
-  if (options.json && options.candidates.length > 1) throw new UsageError('BAD_ARGUMENT', '--json holds one flake report: give one --candidate with it');
+  if (options.json && options.candidates.length > 1)
+    throw new UsageError('BAD_ARGUMENT', '--json holds one flake report: give one --candidate with it');
   if (options.json) validateOutputs([{ flag: '--json', path: options.json }]);
   if (options.history !== false) validateFolder('--runs-dir', options.history ?? DEFAULT_RUNS_DIR);
-  validateOnly(options.only, Object.values(SUITES).flatMap((suite) => suite.map((c) => c.id)));
+  validateOnly(
+    options.only,
+    Object.values(SUITES).flatMap((suite) => suite.map((c) => c.id)),
+  );
   let exitCode = 0;
   let flaked = 0;
   for (const path of options.candidates) {
@@ -62,7 +69,9 @@ export async function flakeCommand(options: FlakeCommandOptions): Promise<number
     const build = await buildCandidate(candidate);
     // The manifest's own checks (build.NAME) run only when --only asks for them, like any other id.
     const warnings = buildWarningsCheck(build);
-    const all = options.only ? [...manifestCommandChecks(candidate), ...(warnings ? [warnings] : []), ...SUITES[candidate.manifest.system]] : [...SUITES[candidate.manifest.system]];
+    const all = options.only
+      ? [...manifestCommandChecks(candidate), ...(warnings ? [warnings] : []), ...SUITES[candidate.manifest.system]]
+      : [...SUITES[candidate.manifest.system]];
     const checks = selectChecks(all, options.only, { lenient: options.candidates.length > 1 });
     if (checks.length === 0) {
       if (options.candidates.length === 1) throw new UsageError('NO_CHECKS', `--only selects no check of ${candidate.manifest.name}`);
@@ -84,7 +93,8 @@ export async function flakeCommand(options: FlakeCommandOptions): Promise<number
       onProgress: (done, total, failures) => {
         if (options.quiet) return;
         const pct = Math.floor((done / total) * 100);
-        if (tty) process.stderr.write(`\r[flake] ${candidate.manifest.name} ${done}/${total} check runs (${pct}%), ${failures} not passing `);
+        if (tty)
+          process.stderr.write(`\r[flake] ${candidate.manifest.name} ${done}/${total} check runs (${pct}%), ${failures} not passing `);
         else if (pct >= lastPrinted + 10 || done === total) {
           lastPrinted = pct;
           process.stderr.write(`[flake] ${candidate.manifest.name} ${done}/${total} check runs (${pct}%), ${failures} not passing\n`);
@@ -100,19 +110,23 @@ export async function flakeCommand(options: FlakeCommandOptions): Promise<number
     const code = flakeExitCode(report);
     if (options.history !== false) {
       const verdicts = report.checks.map((c) => c.verdict);
-      await saveRun(options.history ?? DEFAULT_RUNS_DIR, {
-        kind: 'flake',
-        name: candidate.manifest.name,
-        verdict: verdicts.includes('FLAKY') ? 'FLAKY' : code === 0 ? 'OK' : 'NOT OK',
-        ok: code === 0,
-        startedAt: new Date(Date.now() - report.wallMs).toISOString(),
-        seed: report.baseSeed,
-        kitVersion: KIT_VERSION,
-        detail: `${report.manifest} · ${report.runIndexes.length} runs × ${report.checks.length} checks`,
-      }, {
-        JSON: { file: 'flake.json', text: json },
-        Text: { file: 'flake.txt', text: `${renderFlake(report, (v, w) => v.replace('_', ' ').padEnd(w ?? 0))}\n` },
-      });
+      await saveRun(
+        options.history ?? DEFAULT_RUNS_DIR,
+        {
+          kind: 'flake',
+          name: candidate.manifest.name,
+          verdict: verdicts.includes('FLAKY') ? 'FLAKY' : code === 0 ? 'OK' : 'NOT OK',
+          ok: code === 0,
+          startedAt: new Date(Date.now() - report.wallMs).toISOString(),
+          seed: report.baseSeed,
+          kitVersion: KIT_VERSION,
+          detail: `${report.manifest} · ${report.runIndexes.length} runs × ${report.checks.length} checks`,
+        },
+        {
+          JSON: { file: 'flake.json', text: json },
+          Text: { file: 'flake.txt', text: `${renderFlake(report, (v, w) => v.replace('_', ' ').padEnd(w ?? 0))}\n` },
+        },
+      );
     }
     exitCode = Math.max(exitCode, code);
   }
@@ -135,7 +149,9 @@ export interface MergeOutputs {
  */
 export async function mergeCommand(paths: string[], outputs: MergeOutputs): Promise<number> {
   if (paths.length === 0) throw new UsageError('BAD_ARGUMENT', 'merge needs one or more JSON reports (flake or grade)');
-  const list: OutputPath[] = Object.entries(outputs).filter(([, p]) => p !== undefined).map(([flag, path]) => ({ flag: `--${flag}`, path: path as string }));
+  const list: OutputPath[] = Object.entries(outputs)
+    .filter(([, p]) => p !== undefined)
+    .map(([flag, path]) => ({ flag: `--${flag}`, path: path as string }));
   validateOutputs(list);
   const reports = await Promise.all(
     paths.map(async (p) => {
@@ -153,7 +169,10 @@ export async function mergeCommand(paths: string[], outputs: MergeOutputs): Prom
       merged = mergeFlakeReports(flakes);
     } catch (error) {
       if (error instanceof KitError && error.code === 'MERGE_MISMATCH') {
-        throw new KitError('MERGE_MISMATCH', `${error.message}. Shards merge only when run with the same --seed and --runs: pass --seed N (the same N) to every flake --shard`);
+        throw new KitError(
+          'MERGE_MISMATCH',
+          `${error.message}. Shards merge only when run with the same --seed and --runs: pass --seed N (the same N) to every flake --shard`,
+        );
       }
       throw error;
     }
@@ -162,10 +181,15 @@ export async function mergeCommand(paths: string[], outputs: MergeOutputs): Prom
     return flakeExitCode(merged);
   }
   const grades = reports.filter((r): r is GradeReport => Array.isArray((r as GradeReport).candidates));
-  if (grades.length !== reports.length) throw new UsageError('MERGE_MIXED', 'merge takes only flake reports or only grade --json reports, not a mix');
+  if (grades.length !== reports.length)
+    throw new UsageError('MERGE_MIXED', 'merge takes only flake reports or only grade --json reports, not a mix');
   const [first] = grades as [GradeReport];
   const mismatch = grades.find((g) => g.seed !== first.seed);
-  if (mismatch) throw new KitError('MERGE_MISMATCH', `grade shards ran with different seeds (${first.seed}, ${mismatch.seed}): give every shard the same --seed`);
+  if (mismatch)
+    throw new KitError(
+      'MERGE_MISMATCH',
+      `grade shards ran with different seeds (${first.seed}, ${mismatch.seed}): give every shard the same --seed`,
+    );
   const merged: GradeReport = { ...first, candidates: grades.flatMap((g) => g.candidates), ok: grades.every((g) => g.ok) };
   keyCandidates(merged.candidates);
   process.stdout.write(`${renderBatchSummary(merged)}\n`);

@@ -62,7 +62,10 @@ export function gradeCandidate(path: string, options: GradeOptions, prefix = '')
       if (!options.progress) return;
       if (event.kind === 'start') options.err(`${prefix}grading ${event.name} (${event.system}), seed ${event.seed}`);
       else if (event.kind === 'built') options.err(`${prefix}  built in ${formatMs(event.durationMs)}`);
-      else options.err(`${prefix}  ${`${event.done}/${event.total}`.padStart(5)} ${paintVerdict(event.result.verdict, 12)} ${event.result.id} (${formatMs(event.result.durationMs)})`);
+      else
+        options.err(
+          `${prefix}  ${`${event.done}/${event.total}`.padStart(5)} ${paintVerdict(event.result.verdict, 12)} ${event.result.id} (${formatMs(event.result.durationMs)})`,
+        );
     },
   });
 }
@@ -71,7 +74,9 @@ export function gradeCandidate(path: string, options: GradeOptions, prefix = '')
 export function csvTwin(options: Pick<GradeOptions, 'csv' | 'markdown' | 'json' | 'junit' | 'html'>): string | undefined {
   if (!options.csv) return undefined;
   const twin = `${options.csv.replace(/\.csv$/i, '')}.md`;
-  const taken = [options.markdown, options.json, options.junit, options.html, options.csv].filter((p): p is string => p !== undefined).map((p) => resolve(p));
+  const taken = [options.markdown, options.json, options.junit, options.html, options.csv]
+    .filter((p): p is string => p !== undefined)
+    .map((p) => resolve(p));
   return taken.includes(resolve(twin)) ? undefined : twin;
 }
 
@@ -147,10 +152,26 @@ function exitOf(c: CandidateReport): number {
 export async function grade(options: GradeOptions): Promise<number> {
   validateOutputs(gradeOutputs(options));
   if (options.history !== false) validateFolder('--runs-dir', options.history ?? DEFAULT_RUNS_DIR);
-  validateOnly(options.only, Object.values(SUITES).flatMap((suite) => suite.map((c) => c.id)));
+  validateOnly(
+    options.only,
+    Object.values(SUITES).flatMap((suite) => suite.map((c) => c.id)),
+  );
   const candidates = shardOf(options.candidates, options.shard);
-  if (candidates.length === 0) throw new UsageError('EMPTY_SHARD', `shard ${options.shard?.index}/${options.shard?.count} holds none of the ${options.candidates.length} candidates`);
-  const report: GradeReport = { schemaVersion: REPORT_SCHEMA_VERSION, tool: 'meridian-kit', kitVersion: KIT_VERSION, seed: options.seed, startedAt: new Date().toISOString(), strict: options.strict, candidates: [], ok: false };
+  if (candidates.length === 0)
+    throw new UsageError(
+      'EMPTY_SHARD',
+      `shard ${options.shard?.index}/${options.shard?.count} holds none of the ${options.candidates.length} candidates`,
+    );
+  const report: GradeReport = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: 'meridian-kit',
+    kitVersion: KIT_VERSION,
+    seed: options.seed,
+    startedAt: new Date().toISOString(),
+    strict: options.strict,
+    candidates: [],
+    ok: false,
+  };
   // The CLI refused `--sandbox required` where the OS cannot isolate; every report says what was in force.
   report.isolation = sandboxStatus().summary;
   if (options.progress) options.err(`isolation: ${report.isolation}`);
@@ -173,7 +194,10 @@ export async function grade(options: GradeOptions): Promise<number> {
     }
     const text: string[] = [];
     if (result.failure) {
-      text.push(`${result.name} (${result.system}) — ${result.manifest}`, `NOT OK: could not be graded: ${result.failure.code}: ${result.failure.message}`);
+      text.push(
+        `${result.name} (${result.system}) — ${result.manifest}`,
+        `NOT OK: could not be graded: ${result.failure.code}: ${result.failure.message}`,
+      );
       if (result.failure.logTail.length > 0) text.push(...result.failure.logTail.map((l) => `  | ${l}`));
     } else {
       text.push(renderTable(result));

@@ -28,13 +28,16 @@ function leftovers(): string[] {
 function leftoverCgroups(): string[] {
   const found: string[] = [];
   for (const parent of sandboxStatus().cgroups?.parents ?? []) {
-    for (const name of existsSync(parent) ? readdirSync(parent) : []) if (name.startsWith(`${process.pid}-`)) found.push(join(parent, name));
+    for (const name of existsSync(parent) ? readdirSync(parent) : [])
+      if (name.startsWith(`${process.pid}-`)) found.push(join(parent, name));
   }
   return found;
 }
 
 function buildLayers(): string[] {
-  return readdirSync(tmpdir()).filter((name) => name.startsWith(`meridian-build-${process.pid}-`) || name.startsWith(`meridian-check-${process.pid}-`));
+  return readdirSync(tmpdir()).filter(
+    (name) => name.startsWith(`meridian-build-${process.pid}-`) || name.startsWith(`meridian-check-${process.pid}-`),
+  );
 }
 
 interface Graded {
@@ -44,10 +47,24 @@ interface Graded {
   json: string;
 }
 
-async function gradeOne(name: string, only: string | string[], json: string = join(tmpdir(), `meridian-hostile-${process.pid}.json`)): Promise<Graded> {
+async function gradeOne(
+  name: string,
+  only: string | string[],
+  json: string = join(tmpdir(), `meridian-hostile-${process.pid}.json`),
+): Promise<Graded> {
   const lines: string[] = [];
   const started = performance.now();
-  const code = await grade({ candidates: [manifest(name)], seed: 7, only: typeof only === 'string' ? [only] : only, strict: false, parallel: 1, json, progress: false, out: (t) => lines.push(t), err: (t) => lines.push(t) });
+  const code = await grade({
+    candidates: [manifest(name)],
+    seed: 7,
+    only: typeof only === 'string' ? [only] : only,
+    strict: false,
+    parallel: 1,
+    json,
+    progress: false,
+    out: (t) => lines.push(t),
+    err: (t) => lines.push(t),
+  });
   const ms = performance.now() - started;
   const text = readFileSync(json, 'utf8');
   return { code, ms, text: lines.join('\n'), json: text };
@@ -100,7 +117,11 @@ describe.skipIf(!sandboxed)('hostile candidates (sandbox on)', { timeout: 90_000
     expect(graded.ms).toBeLessThan(45_000);
     const held = /the port ([\d.]+):(\d+) is held by a daemon/.exec(graded.json);
     expect(held, 'the attack ran').not.toBeNull();
-    const address = `${Buffer.from((held?.[1] ?? '').split('.').map(Number)).readUInt32LE(0).toString(16).toUpperCase().padStart(8, '0')}:${Number(held?.[2]).toString(16).toUpperCase().padStart(4, '0')}`;
+    const address = `${Buffer.from((held?.[1] ?? '').split('.').map(Number))
+      .readUInt32LE(0)
+      .toString(16)
+      .toUpperCase()
+      .padStart(8, '0')}:${Number(held?.[2]).toString(16).toUpperCase().padStart(4, '0')}`;
     expect(await until(() => !sandboxListeners().includes(address), 3000), `${held?.[1]}:${held?.[2]} still listening`).toBe(true);
   });
 
@@ -113,7 +134,11 @@ describe.skipIf(!sandboxed)('hostile candidates (sandbox on)', { timeout: 90_000
   });
 
   it('Ctrl-C on the kit during a build kills the build at once', async () => {
-    const kit = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), 'grade', '--candidate', manifest('slow-build'), '--quiet'], { cwd: ROOT, stdio: 'ignore' });
+    const kit = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'cli/main.ts'), 'grade', '--candidate', manifest('slow-build'), '--quiet'],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
     const exited = new Promise<number | null>((done) => kit.once('exit', (code) => done(code)));
     expect(await until(() => leftovers().some((l) => l.includes('7774')), 30_000), 'the build started').toBe(true);
     const signalled = performance.now();
@@ -125,7 +150,11 @@ describe.skipIf(!sandboxed)('hostile candidates (sandbox on)', { timeout: 90_000
   });
 
   it('the kit killed outright (SIGKILL) during a build takes the build with it', async () => {
-    const kit = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), 'grade', '--candidate', manifest('slow-build'), '--quiet'], { cwd: ROOT, stdio: 'ignore' });
+    const kit = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'cli/main.ts'), 'grade', '--candidate', manifest('slow-build'), '--quiet'],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
     const exited = new Promise<void>((done) => kit.once('exit', () => done()));
     expect(await until(() => leftovers().some((l) => l.includes('7774')), 30_000), 'the build started').toBe(true);
     kit.kill('SIGKILL');

@@ -8,20 +8,58 @@ type System = 'broker' | 'store' | 'gossip';
 type Lang = 'python' | 'rust' | 'go' | 'node';
 
 const LANGS: Record<Lang, { build?: string; command: string[]; env: Record<string, string>; format: 'json' | 'tracing'; note: string }> = {
-  python: { command: ['python3', 'main.py'], env: { PYTHONUNBUFFERED: '1' }, format: 'json', note: 'PYTHONUNBUFFERED=1 so every log line reaches the kit at once (unflushed stdout looks like silence)' },
-  rust: { build: 'cargo build --release', command: ['./target/release/CANDIDATE'], env: {}, format: 'tracing', note: 'log with tracing_subscriber::fmt() (ANSI is fine); the command is your release binary' },
-  go: { build: 'go build -o candidate .', command: ['./candidate'], env: {}, format: 'json', note: 'log one JSON object per line on stdout (log/slog with a JSON handler)' },
+  python: {
+    command: ['python3', 'main.py'],
+    env: { PYTHONUNBUFFERED: '1' },
+    format: 'json',
+    note: 'PYTHONUNBUFFERED=1 so every log line reaches the kit at once (unflushed stdout looks like silence)',
+  },
+  rust: {
+    build: 'cargo build --release',
+    command: ['./target/release/CANDIDATE'],
+    env: {},
+    format: 'tracing',
+    note: 'log with tracing_subscriber::fmt() (ANSI is fine); the command is your release binary',
+  },
+  go: {
+    build: 'go build -o candidate .',
+    command: ['./candidate'],
+    env: {},
+    format: 'json',
+    note: 'log one JSON object per line on stdout (log/slog with a JSON handler)',
+  },
   node: { command: ['node', 'main.js'], env: {}, format: 'json', note: 'log one JSON object per line on stdout' },
 };
 
 const SYSTEM_ENV: Record<System, Record<string, string>> = {
   broker: { MERIDIAN_BIND: '{bind}' },
-  store: { MERIDIAN_NODE_ID: '{id}', MERIDIAN_ROLE: '{role}', MERIDIAN_LISTEN: '{listen}', MERIDIAN_HTTP: '{http}', MERIDIAN_PEERS: '{peers}', MERIDIAN_LEADER: '{leader}', MERIDIAN_SYNC: '{sync}', MERIDIAN_QUORUM: '{quorum}', MERIDIAN_FOLLOWERS: '{followers}' },
-  gossip: { MERIDIAN_HTTP: '{http}', MERIDIAN_NODE_ID: '{id}', MERIDIAN_LISTEN: '{listen}', MERIDIAN_PEERS: '{peers}', MERIDIAN_NODES_FILE: '{nodesFile}', GOSSIP_SEED: '{seed}' },
+  store: {
+    MERIDIAN_NODE_ID: '{id}',
+    MERIDIAN_ROLE: '{role}',
+    MERIDIAN_LISTEN: '{listen}',
+    MERIDIAN_HTTP: '{http}',
+    MERIDIAN_PEERS: '{peers}',
+    MERIDIAN_LEADER: '{leader}',
+    MERIDIAN_SYNC: '{sync}',
+    MERIDIAN_QUORUM: '{quorum}',
+    MERIDIAN_FOLLOWERS: '{followers}',
+  },
+  gossip: {
+    MERIDIAN_HTTP: '{http}',
+    MERIDIAN_NODE_ID: '{id}',
+    MERIDIAN_LISTEN: '{listen}',
+    MERIDIAN_PEERS: '{peers}',
+    MERIDIAN_NODES_FILE: '{nodesFile}',
+    GOSSIP_SEED: '{seed}',
+  },
 };
 
 const SYSTEM_KNOBS: Record<System, Record<string, { env: string }>> = {
-  broker: { handlers: { env: 'MERIDIAN_HANDLERS' }, slowHandlerMs: { env: 'MERIDIAN_SLOW_HANDLER_MS' }, capacity: { env: 'MERIDIAN_CAPACITY' } },
+  broker: {
+    handlers: { env: 'MERIDIAN_HANDLERS' },
+    slowHandlerMs: { env: 'MERIDIAN_SLOW_HANDLER_MS' },
+    capacity: { env: 'MERIDIAN_CAPACITY' },
+  },
   store: { quorum: { env: 'MERIDIAN_QUORUM' }, writeTimeoutMs: { env: 'MERIDIAN_WRITE_TIMEOUT_MS' } },
   gossip: { periodMs: { env: 'GOSSIP_PERIOD_MS' }, suspicionRounds: { env: 'GOSSIP_SUSPICION_ROUNDS' } },
 };
@@ -43,7 +81,10 @@ export function starterManifest(system: System, lang: Lang, name: string): Recor
 }
 
 /** `meridian-kit init`: writes the manifest (never over an existing file without --force) and says what to run next. */
-export async function initCommand(opts: { system: System; lang: Lang; out: string; force?: boolean }, out: (t: string) => void): Promise<number> {
+export async function initCommand(
+  opts: { system: System; lang: Lang; out: string; force?: boolean },
+  out: (t: string) => void,
+): Promise<number> {
   const path = resolve(opts.out);
   if (existsSync(path) && !opts.force) throw new KitError('INIT_EXISTS', `${opts.out} exists; pass --force to overwrite it`);
   validateOutputs([{ flag: '--out', path }]);

@@ -36,7 +36,8 @@ describe('command-line conventions', () => {
   it('--help per command exits 0 and documents every option, --version prints the kit version', async () => {
     const help = await run('grade', '--help');
     expect(help.code).toBe(0);
-    for (const flag of ['--only', '--all-references', '--quiet', '--jobs', '--time-limit', '--shard', '--csv', '--runs-dir', '--watch']) expect(help.out).toContain(flag);
+    for (const flag of ['--only', '--all-references', '--quiet', '--jobs', '--time-limit', '--shard', '--csv', '--runs-dir', '--watch'])
+      expect(help.out).toContain(flag);
     expect(help.out).toContain('globs');
     expect((await run('stress', '--help')).code).toBe(0);
     const version = await run('--version');
@@ -108,7 +109,19 @@ describe('command-line conventions', () => {
 
   it('grades with a glob, prints "n/total id" progress, writes reports and keeps the run', async () => {
     const runs = join(dir, 'runs');
-    const r = await run('grade', '--candidate', REF, '--only', 'broker.fram*', '--seed', '3', '--json', join(dir, 'out', 'r.json'), '--runs-dir', runs);
+    const r = await run(
+      'grade',
+      '--candidate',
+      REF,
+      '--only',
+      'broker.fram*',
+      '--seed',
+      '3',
+      '--json',
+      join(dir, 'out', 'r.json'),
+      '--runs-dir',
+      runs,
+    );
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/1\/1 PASS\s+broker\.framing/);
     const json = JSON.parse(await readFile(join(dir, 'out', 'r.json'), 'utf8')) as { seed: number; kitVersion: string };
@@ -116,20 +129,53 @@ describe('command-line conventions', () => {
     expect(JSON.parse(await readFile(join(runs, 'latest', 'run.json'), 'utf8'))).toMatchObject({ kind: 'grade', verdict: 'OK', seed: 3 });
   }, 60_000);
 
-  it('flake takes --only build.* (the manifest\'s own checks) like grade', async () => {
+  it("flake takes --only build.* (the manifest's own checks) like grade", async () => {
     const cand = join(dir, 'cand');
     await import('node:fs/promises').then(async (fs) => {
       await fs.mkdir(cand, { recursive: true });
-      await fs.writeFile(join(cand, 'manifest.json'), JSON.stringify({ system: 'broker', name: 'b', command: ['true'], env: { MERIDIAN_BIND: '{bind}' }, checks: { lint: 'true' } }));
+      await fs.writeFile(
+        join(cand, 'manifest.json'),
+        JSON.stringify({ system: 'broker', name: 'b', command: ['true'], env: { MERIDIAN_BIND: '{bind}' }, checks: { lint: 'true' } }),
+      );
     });
-    const r = await run('flake', '--candidate', join(cand, 'manifest.json'), '--only', 'build.*', '--runs', '3', '--seed', '1', '--json', join(dir, 'fb.json'), '--no-history', '--quiet');
+    const r = await run(
+      'flake',
+      '--candidate',
+      join(cand, 'manifest.json'),
+      '--only',
+      'build.*',
+      '--runs',
+      '3',
+      '--seed',
+      '1',
+      '--json',
+      join(dir, 'fb.json'),
+      '--no-history',
+      '--quiet',
+    );
     expect(r.code).toBe(0);
-    expect(JSON.parse(await readFile(join(dir, 'fb.json'), 'utf8')).checks.map((c: { id: string; pass: number }) => [c.id, c.pass])).toEqual([['build.lint', 3]]);
+    expect(
+      JSON.parse(await readFile(join(dir, 'fb.json'), 'utf8')).checks.map((c: { id: string; pass: number }) => [c.id, c.pass]),
+    ).toEqual([['build.lint', 3]]);
   }, 60_000);
 
   it('flake takes --only globs and creates the folder of its --json report', async () => {
     const path = join(dir, 'deep', 'er', 'flake.json');
-    const r = await run('flake', '--candidate', REF, '--only', 'broker.fram*', '--runs', '2', '--seed', '4', '--json', path, '--no-history', '--quiet');
+    const r = await run(
+      'flake',
+      '--candidate',
+      REF,
+      '--only',
+      'broker.fram*',
+      '--runs',
+      '2',
+      '--seed',
+      '4',
+      '--json',
+      path,
+      '--no-history',
+      '--quiet',
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ kind: 'flake', baseSeed: 4, runs: 2 });
   }, 60_000);

@@ -26,7 +26,8 @@ const EXIT_CODES = `
 Exit codes: 0 every gated check passes · 1 a check fails (or is FLAKY/UNKNOWN) · 2 bad input, bad manifest,
 failed build or a kit fault. Every run prints its seed; --seed N replays it as far as the kit controls it.`;
 
-const ONLY_HELP = 'run only these checks: comma-separated ids or globs with * (e.g. broker.framing,fixture.*); an id that matches nothing is an error';
+const ONLY_HELP =
+  'run only these checks: comma-separated ids or globs with * (e.g. broker.framing,fixture.*); an id that matches nothing is an error';
 const HISTORY_HELP = `keep this run's reports under DIR/<time>-<name>/ (DIR/latest points at the newest, DIR/index.html lists them; the newest ${KEEP_RUNS} are kept)`;
 
 /** One exit code for the action that ran (commander's own results are mapped in {@link main}). */
@@ -82,8 +83,16 @@ export function buildProgram(outcome: Outcome): Command {
       .option('--strict', 'recommended checks gate too')
       .option('--parallel <n>', 'parallel check slots per candidate', intIn(1, 64), 4)
       .option('--jobs <n>', 'candidates graded at once', intIn(1, 32), 1)
-      .option('--time-limit <duration>', 'wall-time budget per candidate (build + checks), e.g. 10m; checks not started by then read UNKNOWN', parseDurationMs)
-      .option('--shard <i/n>', 'grade only the i-th of n shares of the candidates (CI matrix); combine the --json reports with merge', parseShardText)
+      .option(
+        '--time-limit <duration>',
+        'wall-time budget per candidate (build + checks), e.g. 10m; checks not started by then read UNKNOWN',
+        parseDurationMs,
+      )
+      .option(
+        '--shard <i/n>',
+        'grade only the i-th of n shares of the candidates (CI matrix); combine the --json reports with merge',
+        parseShardText,
+      )
       .option('--json <file>', 'JSON report (schema in harness/report/report.ts)')
       .option('--junit <file>', 'JUnit XML: a testsuite per candidate, a testcase per check')
       .option('--html <file>', 'self-contained HTML report with evidence and plots')
@@ -178,7 +187,9 @@ export function buildProgram(outcome: Outcome): Command {
   withHistory(
     program
       .command('stress')
-      .description('open-loop load on a broker (rate, latency percentiles, loss, CPU, memory) or the store load table (default: the bundled broker and store references)')
+      .description(
+        'open-loop load on a broker (rate, latency percentiles, loss, CPU, memory) or the store load table (default: the bundled broker and store references)',
+      )
       .option('--candidate <manifest...>', 'broker or store manifest; several brokers: one interleaved run, a table of ratios to the first')
       .option('--target <host:port>', 'a broker already running (latency then from kit-side acceptance probes: a lower bound)')
       .option('--max-p99 <duration>', 'threshold: exit 1 when p99 latency is above it, e.g. 5ms')
@@ -207,7 +218,14 @@ export function buildProgram(outcome: Outcome): Command {
     const stressed = SYSTEM_MODULES.filter((m) => m.stress !== undefined).map((m) => m.name);
     // Several --candidate: one comparison run; --target: no manifest; otherwise one run per candidate.
     const given: string[] = opts.candidate ?? [];
-    const runs: string[][] = opts.target !== undefined ? [[]] : given.length > 1 ? [given] : given.length === 1 ? [given] : referenceManifests(stressed).map((m) => [m]);
+    const runs: string[][] =
+      opts.target !== undefined
+        ? [[]]
+        : given.length > 1
+          ? [given]
+          : given.length === 1
+            ? [given]
+            : referenceManifests(stressed).map((m) => [m]);
     let code = 0;
     for (const group of runs) {
       const candidate = group[0] ?? `target-${opts.target}`;

@@ -50,7 +50,10 @@ export function validateOutputs(outputs: readonly OutputPath[]): void {
       accessSync(target, constants.W_OK | (exists ? 0 : constants.X_OK));
     } catch (error) {
       if (error instanceof UsageError) throw error;
-      throw new UsageError('BAD_OUTPUT', `${flag} ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'no access'} on ${target})`);
+      throw new UsageError(
+        'BAD_OUTPUT',
+        `${flag} ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'no access'} on ${target})`,
+      );
     }
   }
 }
@@ -71,6 +74,9 @@ export function validateFolder(flag: string, path: string): void {
     accessSync(target, constants.W_OK | constants.X_OK);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError('BAD_OUTPUT', `${flag} ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'no access'} on ${target})`);
+    throw new UsageError(
+      'BAD_OUTPUT',
+      `${flag} ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'no access'} on ${target})`,
+    );
   }
 }

@@ -26,15 +26,28 @@ export interface RunMeta {
   files: Record<string, string>;
 }
 
-const stampOf = (date: Date): string => date.toISOString().replace(/[-:]/g, '').replace(/\.(\d{3})Z$/, '$1Z');
-const safeName = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/\.{2,}/g, '_').slice(0, 60) || 'run';
-const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] as string);
+const stampOf = (date: Date): string =>
+  date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.(\d{3})Z$/, '$1Z');
+const safeName = (name: string): string =>
+  name
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/\.{2,}/g, '_')
+    .slice(0, 60) || 'run';
+const esc = (s: string): string =>
+  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 /**
  * Saves one run's reports under `<runsDir>/<time>-<name>/`, points `<runsDir>/latest` at it, prunes old runs
  * and rewrites `<runsDir>/index.html`. Returns the run folder.
  */
-export async function saveRun(runsDir: string, meta: Omit<RunMeta, 'files'>, files: Record<string, { file: string; text: string }>): Promise<string> {
+export async function saveRun(
+  runsDir: string,
+  meta: Omit<RunMeta, 'files'>,
+  files: Record<string, { file: string; text: string }>,
+): Promise<string> {
   const root = resolve(runsDir);
   await mkdir(root, { recursive: true });
   let dir = join(root, `${stampOf(new Date(meta.startedAt))}-${safeName(meta.name)}`);

@@ -3,7 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.json': 'application/json', '.md': 'text/markdown; charset=utf-8', '.xml': 'application/xml', '.csv': 'text/csv; charset=utf-8', '.svg': 'image/svg+xml' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.json': 'application/json',
+  '.md': 'text/markdown; charset=utf-8',
+  '.xml': 'application/xml',
+  '.csv': 'text/csv; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
 
 /**
  * A read-only static server over the runs folder, on 127.0.0.1 only. Paths are resolved inside the folder
@@ -32,13 +39,14 @@ export function serveRuns(runsDir: string, port = 0): Promise<{ server: Server; 
           res.writeHead(301, { location: `${path}/` }).end();
           return;
         }
-        file = [join(file, 'index.html'), join(file, 'report.html')].find((f) => {
-          try {
-            return statSync(f).isFile();
-          } catch {
-            return false;
-          }
-        }) ?? '';
+        file =
+          [join(file, 'index.html'), join(file, 'report.html')].find((f) => {
+            try {
+              return statSync(f).isFile();
+            } catch {
+              return false;
+            }
+          }) ?? '';
         if (!file) return fail(404, 'no index in this folder');
       }
     } catch {

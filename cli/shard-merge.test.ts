@@ -15,8 +15,25 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const cand = (name: string, manifest: string, ok: boolean): CandidateReport => ({ name, system: 'broker', manifest, checks: [], summary: summarize([]), ok, durationMs: 1 });
-const gradeReport = (seed: number, candidates: CandidateReport[]): GradeReport => ({ schemaVersion: REPORT_SCHEMA_VERSION, tool: 'meridian-kit', kitVersion: '0.1.0', seed, startedAt: '2026-12-01T00:00:00Z', strict: false, candidates, ok: candidates.every((c) => c.ok) });
+const cand = (name: string, manifest: string, ok: boolean): CandidateReport => ({
+  name,
+  system: 'broker',
+  manifest,
+  checks: [],
+  summary: summarize([]),
+  ok,
+  durationMs: 1,
+});
+const gradeReport = (seed: number, candidates: CandidateReport[]): GradeReport => ({
+  schemaVersion: REPORT_SCHEMA_VERSION,
+  tool: 'meridian-kit',
+  kitVersion: '0.1.0',
+  seed,
+  startedAt: '2026-12-01T00:00:00Z',
+  strict: false,
+  candidates,
+  ok: candidates.every((c) => c.ok),
+});
 
 async function quietly(argv: string[]): Promise<{ code: number; err: string }> {
   let err = '';
@@ -42,10 +59,21 @@ describe('batch across a CI matrix', () => {
     await writeFile(join(dir, 's1.json'), JSON.stringify(gradeReport(5, [cand('dup', 'x/manifest.json', true)])));
     await writeFile(join(dir, 's2.json'), JSON.stringify(gradeReport(5, [cand('dup', 'y/manifest.json', false)])));
     await writeFile(join(dir, 's3.json'), JSON.stringify(gradeReport(6, [cand('z', 'z/manifest.json', true)])));
-    const merged = await quietly(['merge', join(dir, 's1.json'), join(dir, 's2.json'), '--csv', join(dir, 'm.csv'), '--json', join(dir, 'm.json')]);
+    const merged = await quietly([
+      'merge',
+      join(dir, 's1.json'),
+      join(dir, 's2.json'),
+      '--csv',
+      join(dir, 'm.csv'),
+      '--json',
+      join(dir, 'm.json'),
+    ]);
     expect(merged.code).toBe(1);
     const rows = (await readFile(join(dir, 'm.csv'), 'utf8')).trim().split('\n').slice(1);
-    expect(rows).toEqual(['dup (x/manifest.json),x/manifest.json,broker,true,0/0,,', 'dup (y/manifest.json),y/manifest.json,broker,false,0/0,,']);
+    expect(rows).toEqual([
+      'dup (x/manifest.json),x/manifest.json,broker,true,0/0,,',
+      'dup (y/manifest.json),y/manifest.json,broker,false,0/0,,',
+    ]);
     const mixed = await quietly(['merge', join(dir, 's1.json'), join(dir, 's3.json')]);
     expect(mixed.code).toBe(2);
     expect(mixed.err).toContain('--seed');

@@ -88,7 +88,9 @@ describe('stress command against the reference broker', () => {
     expect(r.memory.maxRssBytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(r.memory.withinLimit).toBe(true);
     const summary = lines.join('\n');
-    expect(summary).toMatch(r.load.valid ? /→ VALID \(\d+\.\d% of target, limited by: none\)/ : /→ INVALID \(\d+\.\d% of target, limited by: generator: /);
+    expect(summary).toMatch(
+      r.load.valid ? /→ VALID \(\d+\.\d% of target, limited by: none\)/ : /→ INVALID \(\d+\.\d% of target, limited by: generator: /,
+    );
     expect(summary).toMatch(/loss = frames sent − frames the handler was seen processing/);
     const html = await readFile(join(dir, 'r.html'), 'utf8');
     expect(html).toContain('<svg');

@@ -21,7 +21,14 @@ import {
   runStoreLoad,
   runStress,
 } from '../harness/load/stress/index.ts';
-import { checkThresholds, parseStressExtras, renderComparison, renderThresholds, runComparison, runTargetStress } from '../harness/load/stress/index.ts';
+import {
+  checkThresholds,
+  parseStressExtras,
+  renderComparison,
+  renderThresholds,
+  runComparison,
+  runTargetStress,
+} from '../harness/load/stress/index.ts';
 import type { EventSource, StressExtraValues, StressProgress, StressResult } from '../harness/load/stress/index.ts';
 
 export interface StressValues extends StressExtraValues {
@@ -57,11 +64,15 @@ async function writeOut(path: string, text: string): Promise<string> {
  * Exit 0 for a valid run, 1 for a run that fell short of the target rate (the summary says why),
  * 2 for bad input or a kit fault.
  */
-export async function stressCommand(values: StressValues, out: (t: string) => void = (t) => process.stdout.write(`${t}\n`)): Promise<number> {
+export async function stressCommand(
+  values: StressValues,
+  out: (t: string) => void = (t) => process.stdout.write(`${t}\n`),
+): Promise<number> {
   try {
     const extras = parseStressExtras(values);
     const paths = values.candidate ?? [];
-    if (extras.target !== undefined && paths.length > 0) throw new KitError('BAD_ARGUMENT', 'give --target host:port or --candidate manifests, not both');
+    if (extras.target !== undefined && paths.length > 0)
+      throw new KitError('BAD_ARGUMENT', 'give --target host:port or --candidate manifests, not both');
     const path = extras.target !== undefined ? NULL_BROKER_MANIFEST : paths[0];
     if (!path) throw new KitError('BAD_ARGUMENT', 'stress takes a --candidate manifest (several to compare them) or --target host:port');
     if (values.size !== undefined && values.sizes !== undefined) throw new KitError('BAD_ARGUMENT', 'give --size or --sizes, not both');
@@ -81,13 +92,18 @@ export async function stressCommand(values: StressValues, out: (t: string) => vo
       const supported = SYSTEM_MODULES.filter((m) => m.stress !== undefined).map((m) => m.name);
       throw new KitError('BAD_ARGUMENT', `stress supports ${supported.join(' and ')} candidates, not ${system}`);
     }
-    const durationMs = values.duration !== undefined ? parseDuration(values.duration) : driver === 'store-table' ? 5000 : STRESS_DEFAULTS.durationMs;
+    const durationMs =
+      values.duration !== undefined ? parseDuration(values.duration) : driver === 'store-table' ? 5000 : STRESS_DEFAULTS.durationMs;
     const payload = (values.payload ?? STRESS_DEFAULTS.payload) as PayloadKind;
-    if (!PAYLOADS.includes(payload)) throw new KitError('BAD_ARGUMENT', `--payload must be one of ${PAYLOADS.join(', ')}, got "${values.payload}"`);
+    if (!PAYLOADS.includes(payload))
+      throw new KitError('BAD_ARGUMENT', `--payload must be one of ${PAYLOADS.join(', ')}, got "${values.payload}"`);
     const events = (values.events ?? 'auto') as EventSource;
-    if (!EVENTS.includes(events)) throw new KitError('BAD_ARGUMENT', `--events must be one of ${EVENTS.join(', ')}, got "${values.events}"`);
+    if (!EVENTS.includes(events))
+      throw new KitError('BAD_ARGUMENT', `--events must be one of ${EVENTS.join(', ')}, got "${values.events}"`);
     const sizes = values.sizes !== undefined ? parseSizes(values.sizes) : parseSizes(values.size ?? String(STRESS_DEFAULTS.size));
-    const connections = parsePositive(values.conns, driver === 'store-table' ? 16 : STRESS_DEFAULTS.connections, 'conns', { max: driver === 'store-table' ? 1024 : 10_000 });
+    const connections = parsePositive(values.conns, driver === 'store-table' ? 16 : STRESS_DEFAULTS.connections, 'conns', {
+      max: driver === 'store-table' ? 1024 : 10_000,
+    });
     const rate = parsePositive(values.rate, STRESS_DEFAULTS.rate, 'rate', { integer: false, max: 10_000_000 });
     const handlers = parsePositive(values.handlers, STRESS_DEFAULTS.handlers, 'handlers', { max: 64 });
     const slowHandlerMs = parsePositive(values['slow-handler'], 0, 'slow-handler', { zero: true, max: 600_000 });
@@ -133,14 +149,20 @@ export async function stressCommand(values: StressValues, out: (t: string) => vo
         await buildCandidate(c);
         candidates.push(c);
       }
-      const comparison = await runComparison({ ...common, candidates, rounds: extras.rounds, onRun: (name, round) => say(`[stress] round ${round + 1}/${extras.rounds}: ${name}`) });
+      const comparison = await runComparison({
+        ...common,
+        candidates,
+        rounds: extras.rounds,
+        onRun: (name, round) => say(`[stress] round ${round + 1}/${extras.rounds}: ${name}`),
+      });
       if (tty && !quiet) process.stderr.write('\r\x1b[2K');
       out(renderComparison(comparison));
       const json = await writeOut(values.json ?? `${base}-comparison.json`, `${JSON.stringify(comparison, null, 2)}\n`);
       out(`result     ${json}`);
       return comparison.candidates.every((c) => c.validRounds === c.rounds.length) ? 0 : 1;
     }
-    const result: StressResult = extras.target !== undefined ? await runTargetStress({ ...common, target: extras.target }) : await runStress({ ...common, candidate });
+    const result: StressResult =
+      extras.target !== undefined ? await runTargetStress({ ...common, target: extras.target }) : await runStress({ ...common, candidate });
     if (tty && !quiet) process.stderr.write('\r\x1b[2K');
     out(renderStressSummary(result));
     const outcomes = checkThresholds(result, extras.thresholds);

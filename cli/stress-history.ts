@@ -10,7 +10,13 @@ const LABELS: Record<string, string> = { '.json': 'JSON', '.html': 'HTML', '.md'
  * Keeps a stress run's result files (the run's own folder, plus --json/--html when given) under the runs
  * folder. Exit 0 is a valid run, 1 a run short of its target, 2 bad input (nothing to keep).
  */
-export async function keepStressRun(runsDir: string, manifest: string, startedAt: Date, code: number, sources: ReadonlyArray<string | undefined>): Promise<void> {
+export async function keepStressRun(
+  runsDir: string,
+  manifest: string,
+  startedAt: Date,
+  code: number,
+  sources: ReadonlyArray<string | undefined>,
+): Promise<void> {
   if (code === 2) return;
   const files: Record<string, { file: string; text: string }> = {};
   for (const source of sources) {
@@ -30,13 +36,17 @@ export async function keepStressRun(runsDir: string, manifest: string, startedAt
   } catch {
     /* the folder's name will do */
   }
-  await saveRun(runsDir, {
-    kind: 'stress',
-    name,
-    verdict: code === 0 ? 'OK' : 'SHORT OF TARGET',
-    ok: code === 0,
-    startedAt: startedAt.toISOString(),
-    kitVersion: KIT_VERSION,
-    detail: `stress · ${relative(process.cwd(), manifest) || manifest}`,
-  }, files);
+  await saveRun(
+    runsDir,
+    {
+      kind: 'stress',
+      name,
+      verdict: code === 0 ? 'OK' : 'SHORT OF TARGET',
+      ok: code === 0,
+      startedAt: startedAt.toISOString(),
+      kitVersion: KIT_VERSION,
+      detail: `stress · ${relative(process.cwd(), manifest) || manifest}`,
+    },
+    files,
+  );
 }

@@ -27,20 +27,39 @@ describe('the author loop', () => {
         expect(said.join('\n')).toContain(`npx meridian-kit grade --candidate`);
       }
     }
-    await expect(initCommand({ system: 'broker', lang: 'go', out: join(dir, 'broker-go.json') }, () => {})).rejects.toMatchObject({ code: 'INIT_EXISTS' });
+    await expect(initCommand({ system: 'broker', lang: 'go', out: join(dir, 'broker-go.json') }, () => {})).rejects.toMatchObject({
+      code: 'INIT_EXISTS',
+    });
   });
 
   it('--watch re-grades on a change, the checks that failed last time first', async () => {
     const cand = join(dir, 'cand');
     await import('node:fs/promises').then((fs) => fs.mkdir(cand));
     const manifest = join(cand, 'manifest.json');
-    await writeFile(manifest, JSON.stringify({ system: 'broker', name: 'w', command: ['python3', join(ROOT, 'fixtures/candidates/py-broker/broker.py'), '--bug', 'newline'], env: { MERIDIAN_BIND: '{bind}' }, log: { format: 'tracing' }, checks: { good: 'true', bad: 'exit 1' } }));
+    await writeFile(
+      manifest,
+      JSON.stringify({
+        system: 'broker',
+        name: 'w',
+        command: ['python3', join(ROOT, 'fixtures/candidates/py-broker/broker.py'), '--bug', 'newline'],
+        env: { MERIDIAN_BIND: '{bind}' },
+        log: { format: 'tracing' },
+        checks: { good: 'true', bad: 'exit 1' },
+      }),
+    );
     const orders: string[][] = [];
     const abort = new AbortController();
     const done = watchGrade(
       {
-        candidates: [manifest], seed: 1, only: ['build.good', 'build.bad'], strict: false, parallel: 1, history: false, progress: false,
-        out: () => {}, err: () => {},
+        candidates: [manifest],
+        seed: 1,
+        only: ['build.good', 'build.bad'],
+        strict: false,
+        parallel: 1,
+        history: false,
+        progress: false,
+        out: () => {},
+        err: () => {},
         onReport: (r) => {
           orders.push(r.candidates[0]!.checks.map((c) => `${c.id}:${c.verdict}`));
           if (orders.length === 1) setTimeout(() => void writeFile(join(cand, 'broker.py'), '# edited\n'), 200);

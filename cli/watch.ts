@@ -37,7 +37,10 @@ export async function watchGrade(options: GradeOptions, signal?: AbortSignal): P
       pending = false;
       options.err(`\n[watch] grading ${options.candidates[0]}${order && order !== options.only ? ' (last failing checks first)' : ''}`);
       let last: Array<{ id: string; verdict: string }> = [];
-      code = await grade({ ...options, ...(order ? { only: order } : {}), onReport: (r) => {
+      code = await grade({
+        ...options,
+        ...(order ? { only: order } : {}),
+        onReport: (r) => {
           last = r.candidates.flatMap((c) => c.checks);
           options.onReport?.(r);
         },

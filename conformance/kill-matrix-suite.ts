@@ -72,8 +72,11 @@ const options = (only?: string[]): GradeCandidateOptions => ({ suites: SUITES, s
  */
 function notPassing(checks: readonly CheckResult[], loadSensitive: ReadonlySet<string>): string[] {
   const environmentLimited = checks.filter((c) => c.verdict === 'UNKNOWN' && loadSensitive.has(c.id));
-  for (const c of environmentLimited) console.warn(`[kill-matrix] ${c.id} UNKNOWN (environment-limited, not counted): ${c.evidence.summary}`);
-  return checks.filter((c) => c.level !== 'advisory' && c.verdict !== 'PASS' && !environmentLimited.includes(c)).map((c) => `${c.id}: ${c.verdict} ${c.evidence.summary}`);
+  for (const c of environmentLimited)
+    console.warn(`[kill-matrix] ${c.id} UNKNOWN (environment-limited, not counted): ${c.evidence.summary}`);
+  return checks
+    .filter((c) => c.level !== 'advisory' && c.verdict !== 'PASS' && !environmentLimited.includes(c))
+    .map((c) => `${c.id}: ${c.verdict} ${c.evidence.summary}`);
 }
 
 /**
@@ -103,30 +106,50 @@ export function describeKillMatrix(system: SystemName, opts: KillMatrixOptions):
   describe(`${system} kill matrix`, () => {
     it('has a killer for every gating check and fixture, names only known checks, and one killer is not TypeScript', () => {
       const killed = new Set(broken.flatMap((m) => m.fail));
-      expect(suite.filter((c) => c.level !== 'advisory').map((c) => c.id).filter((id) => !killed.has(id))).toEqual([]);
+      expect(
+        suite
+          .filter((c) => c.level !== 'advisory')
+          .map((c) => c.id)
+          .filter((id) => !killed.has(id)),
+      ).toEqual([]);
       const known = new Set(suite.map((c) => c.id));
       expect([...killed].filter((id) => !known.has(id))).toEqual([]);
       const advised = new Set(advisories.flatMap((m) => m.advisory));
-      expect(suite.filter((c) => c.level === 'advisory').map((c) => c.id).filter((id) => !advised.has(id))).toEqual([]);
-      const foreign = broken.filter((m) => !(JSON.parse(readFileSync(m.manifestPath, 'utf8')) as { command: string[] }).command.includes('tsx'));
+      expect(
+        suite
+          .filter((c) => c.level === 'advisory')
+          .map((c) => c.id)
+          .filter((id) => !advised.has(id)),
+      ).toEqual([]);
+      const foreign = broken.filter(
+        (m) => !(JSON.parse(readFileSync(m.manifestPath, 'utf8')) as { command: string[] }).command.includes('tsx'),
+      );
       expect(foreign.length).toBeGreaterThan(0);
     });
 
-    it(`grades the reference ${system}: every gating check PASS, no process left behind`, async () => {
-      const report = await gradeCandidate(join(ROOT, `reference/${system}/manifest.json`), options());
-      expect(notPassing(report.checks, sensitive)).toEqual([]);
-      expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(suite.filter((c) => c.optIn === undefined).map((c) => c.id)));
-      expect(report.checks.filter((c) => c.verdict === 'FAIL' || c.verdict === 'ERROR')).toEqual([]);
-      opts.onReference?.(report);
-      expect(liveCount()).toBe(0);
-    }, opts.timeoutMs);
+    it(
+      `grades the reference ${system}: every gating check PASS, no process left behind`,
+      async () => {
+        const report = await gradeCandidate(join(ROOT, `reference/${system}/manifest.json`), options());
+        expect(notPassing(report.checks, sensitive)).toEqual([]);
+        expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(suite.filter((c) => c.optIn === undefined).map((c) => c.id)));
+        expect(report.checks.filter((c) => c.verdict === 'FAIL' || c.verdict === 'ERROR')).toEqual([]);
+        opts.onReference?.(report);
+        expect(liveCount()).toBe(0);
+      },
+      opts.timeoutMs,
+    );
 
     for (const entry of correct) {
-      it(`passes the correct foreign candidate ${entry.name} on every gating check (no false blame)`, async () => {
-        const report = await gradeCandidate(entry.manifestPath, options());
-        expect(notPassing(report.checks, sensitive)).toEqual([]);
-        expect(liveCount()).toBe(0);
-      }, opts.timeoutMs);
+      it(
+        `passes the correct foreign candidate ${entry.name} on every gating check (no false blame)`,
+        async () => {
+          const report = await gradeCandidate(entry.manifestPath, options());
+          expect(notPassing(report.checks, sensitive)).toEqual([]);
+          expect(liveCount()).toBe(0);
+        },
+        opts.timeoutMs,
+      );
     }
 
     const expectFailures = (entry: MatrixEntry, report: CandidateReport): void => {
@@ -149,10 +172,14 @@ export function describeKillMatrix(system: SystemName, opts: KillMatrixOptions):
 
     // Killers of load-sensitive checks: one grade at a time, nothing else of this file running.
     for (const entry of broken.filter((m) => alone(m.fail))) {
-      it.skipIf(slowOnly(entry) && !runSlow)(`${entry.name} fails ${entry.fail.join(', ')} with evidence and a replay command (graded alone: load-sensitive)`, async () => {
-        expectFailures(entry, await gradeCandidate(entry.manifestPath, options(entry.fail)));
-        expect(liveCount()).toBe(0);
-      }, opts.timeoutMs);
+      it.skipIf(slowOnly(entry) && !runSlow)(
+        `${entry.name} fails ${entry.fail.join(', ')} with evidence and a replay command (graded alone: load-sensitive)`,
+        async () => {
+          expectFailures(entry, await gradeCandidate(entry.manifestPath, options(entry.fail)));
+          expect(liveCount()).toBe(0);
+        },
+        opts.timeoutMs,
+      );
     }
 
     // The others (each graded on its expected checks only) in KILLER_SLOTS lanes, started by the first of
@@ -163,25 +190,44 @@ export function describeKillMatrix(system: SystemName, opts: KillMatrixOptions):
     ];
     let outcomes: Promise<Outcome>[] | undefined;
     const outcome = (i: number): Promise<Outcome> => {
-      outcomes ??= startPool(pooled.map(({ entry, kind }) => () => gradeCandidate(entry.manifestPath, options(kind === 'fail' ? entry.fail : entry.advisory))), KILLER_SLOTS);
+      outcomes ??= startPool(
+        pooled.map(
+          ({ entry, kind }) =>
+            () =>
+              gradeCandidate(entry.manifestPath, options(kind === 'fail' ? entry.fail : entry.advisory)),
+        ),
+        KILLER_SLOTS,
+      );
       return outcomes[i]!;
     };
     pooled.forEach(({ entry, kind }, i) => {
       if (kind === 'fail') {
-        it(`${entry.name} fails ${entry.fail.join(', ')} with evidence and a replay command`, async () => {
-          expectFailures(entry, reportOf(await outcome(i)));
-        }, opts.timeoutMs);
+        it(
+          `${entry.name} fails ${entry.fail.join(', ')} with evidence and a replay command`,
+          async () => {
+            expectFailures(entry, reportOf(await outcome(i)));
+          },
+          opts.timeoutMs,
+        );
       } else {
-        it(`${entry.name} yields findings on ${entry.advisory.join(', ')} (advisory, never PASS/FAIL)`, async () => {
-          expectFindings(entry, reportOf(await outcome(i)));
-        }, opts.timeoutMs);
+        it(
+          `${entry.name} yields findings on ${entry.advisory.join(', ')} (advisory, never PASS/FAIL)`,
+          async () => {
+            expectFindings(entry, reportOf(await outcome(i)));
+          },
+          opts.timeoutMs,
+        );
       }
     });
     if (pooled.length > 0) {
-      it('leaves no process behind once the killers graded side by side are done', async () => {
-        await Promise.all(pooled.map((_, i) => outcome(i)));
-        expect(liveCount()).toBe(0);
-      }, opts.timeoutMs);
+      it(
+        'leaves no process behind once the killers graded side by side are done',
+        async () => {
+          await Promise.all(pooled.map((_, i) => outcome(i)));
+          expect(liveCount()).toBe(0);
+        },
+        opts.timeoutMs,
+      );
     }
   });
 }

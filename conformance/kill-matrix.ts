@@ -23,9 +23,19 @@ export function killMatrix(system?: string): MatrixEntry[] {
     if (name.startsWith('hostile-')) continue;
     const manifestPath = join(dir, name, 'manifest.json');
     if (!existsSync(manifestPath)) continue;
-    const raw = JSON.parse(readFileSync(manifestPath, 'utf8')) as { system: string; expect?: { fail?: string[]; flaky?: string[]; advisory?: string[] } };
+    const raw = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      system: string;
+      expect?: { fail?: string[]; flaky?: string[]; advisory?: string[] };
+    };
     if (system && raw.system !== system) continue;
-    out.push({ name, system: raw.system, manifestPath, fail: raw.expect?.fail ?? [], flaky: raw.expect?.flaky ?? [], advisory: raw.expect?.advisory ?? [] });
+    out.push({
+      name,
+      system: raw.system,
+      manifestPath,
+      fail: raw.expect?.fail ?? [],
+      flaky: raw.expect?.flaky ?? [],
+      advisory: raw.expect?.advisory ?? [],
+    });
   }
   return out;
 }

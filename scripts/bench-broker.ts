@@ -31,8 +31,6 @@ import { runStress } from '../harness/load/stress/index.ts';
 import type { StressResult } from '../harness/load/stress/index.ts';
 import { encodeFrame } from '../harness/wire/frame.ts';
 
-
-
 export interface BenchBrokerOptions {
   readonly manifest?: string;
   readonly connections?: number;
@@ -134,7 +132,9 @@ async function bareReaderRate(connections: number, frameBytes: number, ms: numbe
     const f1 = await ask();
     const t1 = nowUs();
     stopped = true;
-    await waitUntil(() => sockets.every((s) => s.writableLength === 0), { timeoutMs: 10_000, what: 'blast drained' }).catch(() => undefined);
+    await waitUntil(() => sockets.every((s) => s.writableLength === 0), { timeoutMs: 10_000, what: 'blast drained' }).catch(
+      () => undefined,
+    );
     return ((f1 - f0) / (t1 - t0)) * 1e6;
   } finally {
     for (const socket of sockets) socket.destroy();
@@ -159,7 +159,9 @@ export async function benchBroker(options: BenchBrokerOptions = {}): Promise<Ben
 
   // The limit is measured before and after the ramp; the larger counts (noise only ever pulls it down).
   const bareBefore = await bareReaderRate(connections, frameBytes, 2000);
-  log(`bare length-prefix reader: ${Math.round(bareBefore).toLocaleString('en')} frames/s of ${frameBytes} B over ${connections} connections`);
+  log(
+    `bare length-prefix reader: ${Math.round(bareBefore).toLocaleString('en')} frames/s of ${frameBytes} B over ${connections} connections`,
+  );
 
   const steps: IngestStep[] = [];
   const step = async (rate: number): Promise<IngestStep> => {
@@ -248,7 +250,9 @@ export async function benchBroker(options: BenchBrokerOptions = {}): Promise<Ben
     );
     if (l.valid && l.latency.p99Us <= 2000) break;
   }
-  const best = tries.filter((t) => t.result.load.valid).sort((a, b) => a.result.load.latency.p99Us - b.result.load.latency.p99Us)[0] ?? (tries[0] as { spin: boolean; result: StressResult });
+  const best =
+    tries.filter((t) => t.result.load.valid).sort((a, b) => a.result.load.latency.p99Us - b.result.load.latency.p99Us)[0] ??
+    (tries[0] as { spin: boolean; result: StressResult });
   const seedLoad = best.result;
   const p99Us = seedLoad.load.latency.p99Us;
   const maxRssBytes = Math.max(...tries.map((t) => t.result.memory.maxRssBytes));
@@ -257,7 +261,14 @@ export async function benchBroker(options: BenchBrokerOptions = {}): Promise<Ben
     steps,
     bestIngestRate: bestRate,
     ingestRatio: bare > 0 ? bestRate / bare : 0,
-    ingestStop: short === undefined ? (reachedBare ? 'bare' : 'budget') : short.limitedBy === 'generator' && short.maxLoss === 0 && short.missed === 0 ? 'generator' : 'broker',
+    ingestStop:
+      short === undefined
+        ? reachedBare
+          ? 'bare'
+          : 'budget'
+        : short.limitedBy === 'generator' && short.maxLoss === 0 && short.missed === 0
+          ? 'generator'
+          : 'broker',
     seedLoad,
     seedLoadSpinning: best.spin,
     p99Us,

@@ -66,7 +66,9 @@ export async function benchCompare(options: BenchCompareOptions): Promise<Compar
         const missed = r.load.handlers.reduce((sum, h) => sum + h.missedReported, 0);
         ok = r.load.valid && r.load.handlers.length === SPEC.handlers && maxLoss === 0 && missed === 0;
         kitLimited = r.load.limitedBy === 'generator' && maxLoss === 0 && missed === 0;
-        log(`ingest ${candidate.manifest.name} @ ${Math.round(rate).toLocaleString('en')}/s: sent ${Math.round(r.load.achievedRate).toLocaleString('en')}/s (${r.load.limitedBy}), max loss ${maxLoss}, missed ${missed} → ${ok ? 'ok' : 'short'}`);
+        log(
+          `ingest ${candidate.manifest.name} @ ${Math.round(rate).toLocaleString('en')}/s: sent ${Math.round(r.load.achievedRate).toLocaleString('en')}/s (${r.load.limitedBy}), max loss ${maxLoss}, missed ${missed} → ${ok ? 'ok' : 'short'}`,
+        );
       }
       if (ok) {
         ceiling.set(candidate, rate);
@@ -86,7 +88,14 @@ export async function benchCompare(options: BenchCompareOptions): Promise<Compar
     floorMs: 5000,
     onRun: (name, round) => log(`seed load round ${round + 1}: ${name}`),
   });
-  return { ...comparison, candidates: comparison.candidates.map((c, i) => ({ ...c, ingestCeiling: ceiling.get(candidates[i] as Candidate) ?? 0, ingestStop: stop.get(candidates[i] as Candidate) ?? 'budget' })) };
+  return {
+    ...comparison,
+    candidates: comparison.candidates.map((c, i) => ({
+      ...c,
+      ingestCeiling: ceiling.get(candidates[i] as Candidate) ?? 0,
+      ingestStop: stop.get(candidates[i] as Candidate) ?? 'budget',
+    })),
+  };
 }
 
 /** The `--candidate` values of `argv`. */

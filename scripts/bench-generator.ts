@@ -159,7 +159,9 @@ export async function benchGenerator(options: BenchGeneratorOptions = {}): Promi
   try {
     const blastBps = await blast(sockets, sink, encodeFrame(new Uint8Array(payloadBytes)), options.blastMs ?? 2_000);
     const blastResult = { gbps: gbps(blastBps), framesPerSecond: blastBps / frameBytes };
-    log(`blast: ${blastResult.gbps.toFixed(2)} Gbps (${Math.round(blastResult.framesPerSecond).toLocaleString('en')} frames/s of ${payloadBytes} B, ${n} connections)`);
+    log(
+      `blast: ${blastResult.gbps.toFixed(2)} Gbps (${Math.round(blastResult.framesPerSecond).toLocaleString('en')} frames/s of ${payloadBytes} B, ${n} connections)`,
+    );
 
     const payloads = createPayloadFactory({ kind: 'cbor', seed: 1, sizes: { kind: 'fixed', size: payloadBytes }, poolSize: 64 });
     const steps: PacedStep[] = [];
@@ -209,7 +211,11 @@ export async function benchGenerator(options: BenchGeneratorOptions = {}): Promi
       rate *= growth;
     }
     // Even the first rate was out of reach (a busy machine): step down until one is reached.
-    for (let down = (firstShort ?? 0) / growth ** 2; lastOk === undefined && firstShort !== undefined && down >= 10_000 && !overBudget(); down /= growth ** 2) {
+    for (
+      let down = (firstShort ?? 0) / growth ** 2;
+      lastOk === undefined && firstShort !== undefined && down >= 10_000 && !overBudget();
+      down /= growth ** 2
+    ) {
       if (await reachable(down)) lastOk = down;
       else firstShort = down;
     }
@@ -236,7 +242,9 @@ export async function benchGenerator(options: BenchGeneratorOptions = {}): Promi
       `highest paced within 1%: ${best === undefined ? 'none' : `${best.gbps.toFixed(2)} Gbps (${Math.round(best.targetRate).toLocaleString('en')} frames/s)`}; ` +
         `blast ${blastResult.gbps.toFixed(2)} Gbps; ratio ${(ratio * 100).toFixed(1)}%`,
     );
-    log(`targets: paced ≥ 1 Gbps ${result.meetsGbps ? 'MET' : 'MISSED'}; paced ≥ 50% of blast ${result.meetsRatio ? 'MET' : 'MISSED'} (${(result.elapsedMs / 1000).toFixed(1)} s)`);
+    log(
+      `targets: paced ≥ 1 Gbps ${result.meetsGbps ? 'MET' : 'MISSED'}; paced ≥ 50% of blast ${result.meetsRatio ? 'MET' : 'MISSED'} (${(result.elapsedMs / 1000).toFixed(1)} s)`,
+    );
     return result;
   } finally {
     for (const socket of sockets) socket.destroy();

@@ -23,7 +23,8 @@ export const TARGET_LINES_PER_SECOND = 300_000;
 const TRACING_LINE =
   '\x1b[2m2026-11-22T03:55:51.397341Z\x1b[0m \x1b[32m INFO\x1b[0m \x1b[2mmeridian_broker\x1b[0m\x1b[2m:\x1b[0m frame received \x1b[3mhandler\x1b[0m\x1b[2m=\x1b[0m1 \x1b[3mstation\x1b[0m\x1b[2m=\x1b[0mgs-17@127.0.0.1:40236 \x1b[3mbytes\x1b[0m\x1b[2m=\x1b[0m1024 \x1b[3mcrc32\x1b[0m\x1b[2m=\x1b[0m3735928559';
 /** The same event in the kit's JSON layout. */
-const JSON_LINE = '{"ts":"2026-11-22T03:55:51.397341Z","level":"info","event":"frame","handler":1,"station":"gs-17@127.0.0.1:40236","bytes":1024,"crc32":3735928559}';
+const JSON_LINE =
+  '{"ts":"2026-11-22T03:55:51.397341Z","level":"info","event":"frame","handler":1,"station":"gs-17@127.0.0.1:40236","bytes":1024,"crc32":3735928559}';
 
 const WRITER = `
 const line = process.env.BENCH_LINE + '\\n';
@@ -95,7 +96,16 @@ export async function benchLogIntake(format: LogFormat, options: { lines?: numbe
     const linesPerSecond = lines / seconds;
     const cpuSeconds = (cpuLast.user - cpuFirst.user + cpuLast.system - cpuFirst.system) / 1e6;
     const linesPerCpuSecond = lines / cpuSeconds;
-    const figure = { format, lines, events, seconds, linesPerSecond, ratio: linesPerSecond / TARGET_LINES_PER_SECOND, linesPerCpuSecond, cpuRatio: linesPerCpuSecond / TARGET_LINES_PER_SECOND };
+    const figure = {
+      format,
+      lines,
+      events,
+      seconds,
+      linesPerSecond,
+      ratio: linesPerSecond / TARGET_LINES_PER_SECOND,
+      linesPerCpuSecond,
+      cpuRatio: linesPerCpuSecond / TARGET_LINES_PER_SECOND,
+    };
     if (!best || figure.linesPerSecond > best.linesPerSecond) best = figure;
   }
   return best as IntakeFigure;
@@ -104,6 +114,8 @@ export async function benchLogIntake(format: LogFormat, options: { lines?: numbe
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const format of ['tracing', 'json'] as const) {
     const f = await benchLogIntake(format);
-    console.log(`${format}: ${Math.round(f.linesPerSecond).toLocaleString('en')} lines/s wall (${f.lines.toLocaleString('en')} lines in ${f.seconds.toFixed(2)} s) = ${f.ratio.toFixed(2)} × 300,000/s; ${Math.round(f.linesPerCpuSecond).toLocaleString('en')} lines per CPU-second of the kit = ${f.cpuRatio.toFixed(2)} ×`);
+    console.log(
+      `${format}: ${Math.round(f.linesPerSecond).toLocaleString('en')} lines/s wall (${f.lines.toLocaleString('en')} lines in ${f.seconds.toFixed(2)} s) = ${f.ratio.toFixed(2)} × 300,000/s; ${Math.round(f.linesPerCpuSecond).toLocaleString('en')} lines per CPU-second of the kit = ${f.cpuRatio.toFixed(2)} ×`,
+    );
   }
 }

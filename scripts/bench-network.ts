@@ -243,19 +243,34 @@ async function freePort(): Promise<number> {
   return p;
 }
 
-async function latency(candidates: Candidates, transport: 'udp' | 'tcp', seed: number, rounds: number): Promise<{ direct: number; kit: number }> {
+async function latency(
+  candidates: Candidates,
+  transport: 'udp' | 'tcp',
+  seed: number,
+  rounds: number,
+): Promise<{ direct: number; kit: number }> {
   const network = await ClusterNetwork.create({ seed, transport });
   try {
     if (transport === 'udp') {
       const opened = await candidates.call<{ pinger: number; echo: number }>('udpLatencyOpen');
       await network.addNode('p', `127.0.0.1:${opened.pinger}`);
       await network.addNode('e', `127.0.0.1:${opened.echo}`);
-      return await candidates.call('udpLatencyRun', { directPort: opened.echo, kitPort: port(network.endpoint('p', 'e')), rounds, blocks: 10 });
+      return await candidates.call('udpLatencyRun', {
+        directPort: opened.echo,
+        kitPort: port(network.endpoint('p', 'e')),
+        rounds,
+        blocks: 10,
+      });
     }
     const opened = await candidates.call<{ echo: number }>('tcpLatencyOpen');
     await network.addNode('p', `127.0.0.1:${await freePort()}`);
     await network.addNode('e', `127.0.0.1:${opened.echo}`);
-    return await candidates.call('tcpLatencyRun', { directPort: opened.echo, kitPort: port(network.endpoint('p', 'e')), rounds, blocks: 10 });
+    return await candidates.call('tcpLatencyRun', {
+      directPort: opened.echo,
+      kitPort: port(network.endpoint('p', 'e')),
+      rounds,
+      blocks: 10,
+    });
   } finally {
     await network.close();
   }
@@ -306,7 +321,12 @@ async function throughput(
     // The limit, same run, same nodes, same pattern and burst: every datagram sent straight to its
     // destination's own socket (no kit in between), received datagrams/s over the same window length.
     const directPorts = Array.from({ length: nodes }, (_, i) => ports[i] as number);
-    const blast = candidates.call<{ sent: number }>('floodRun', { kitPorts: directPorts, pattern, totalMs: warmupMs + durationMs + 100, burst: 32 });
+    const blast = candidates.call<{ sent: number }>('floodRun', {
+      kitPorts: directPorts,
+      pattern,
+      totalMs: warmupMs + durationMs + 100,
+      burst: 32,
+    });
     await sleep(warmupMs);
     const r0 = await candidates.call<{ received: number }>('received');
     const b0 = performance.now();
@@ -352,7 +372,13 @@ export async function benchNetwork(options: NetworkBenchOptions = {}): Promise<N
   }
 }
 
-async function measure(candidates: Candidates, seed: number, rounds: number, nodes: number, durationMs: number): Promise<NetworkBenchResult> {
+async function measure(
+  candidates: Candidates,
+  seed: number,
+  rounds: number,
+  nodes: number,
+  durationMs: number,
+): Promise<NetworkBenchResult> {
   const udp = await latency(candidates, 'udp', seed, rounds);
   const tcp = await latency(candidates, 'tcp', seed, rounds);
   const flood = await throughput(candidates, seed, nodes, durationMs);
@@ -368,15 +394,39 @@ async function measure(candidates: Candidates, seed: number, rounds: number, nod
   });
   return {
     figures: [
-      figure('UDP latency added per idle link (median)', added(udp), 'ms', 0.2, true,
-        `RTT direct ${udp.direct.toFixed(3)} ms, via kit ${udp.kit.toFixed(3)} ms (×${(udp.kit / udp.direct).toFixed(2)}, 2 links)`),
-      figure('TCP latency added per idle link (median)', added(tcp), 'ms', 0.2, true,
-        `RTT direct ${tcp.direct.toFixed(3)} ms, via kit ${tcp.kit.toFixed(3)} ms (×${(tcp.kit / tcp.direct).toFixed(2)}, 2 links)`),
-      figure(`UDP forwarding, ${nodes} nodes`, flood.forwarded, 'datagrams/s', 50_000, false,
-        `mean over ${durationMs} ms; best ${WINDOW_MS} ms window ${Math.round(flood.bestWindow)}/s; nodes sent ${Math.round(flood.offered)}/s, received ${Math.round(flood.received)}/s; kit thread busy ${Math.round(flood.busy * 100)}%`),
+      figure(
+        'UDP latency added per idle link (median)',
+        added(udp),
+        'ms',
+        0.2,
+        true,
+        `RTT direct ${udp.direct.toFixed(3)} ms, via kit ${udp.kit.toFixed(3)} ms (×${(udp.kit / udp.direct).toFixed(2)}, 2 links)`,
+      ),
+      figure(
+        'TCP latency added per idle link (median)',
+        added(tcp),
+        'ms',
+        0.2,
+        true,
+        `RTT direct ${tcp.direct.toFixed(3)} ms, via kit ${tcp.kit.toFixed(3)} ms (×${(tcp.kit / tcp.direct).toFixed(2)}, 2 links)`,
+      ),
+      figure(
+        `UDP forwarding, ${nodes} nodes`,
+        flood.forwarded,
+        'datagrams/s',
+        50_000,
+        false,
+        `mean over ${durationMs} ms; best ${WINDOW_MS} ms window ${Math.round(flood.bestWindow)}/s; nodes sent ${Math.round(flood.offered)}/s, received ${Math.round(flood.received)}/s; kit thread busy ${Math.round(flood.busy * 100)}%`,
+      ),
       {
-        ...figure(`UDP relay vs a raw loopback blast, ${nodes} nodes`, flood.forwarded, 'datagrams/s', flood.raw, false,
-          `raw: the same nodes, pattern and bursts sent straight to each other, ${Math.round(flood.raw)}/s received; bound 0.30 is the kit's own (one relay hop in a separate thread)`),
+        ...figure(
+          `UDP relay vs a raw loopback blast, ${nodes} nodes`,
+          flood.forwarded,
+          'datagrams/s',
+          flood.raw,
+          false,
+          `raw: the same nodes, pattern and bursts sent straight to each other, ${Math.round(flood.raw)}/s received; bound 0.30 is the kit's own (one relay hop in a separate thread)`,
+        ),
         pass: flood.raw > 0 && flood.forwarded / flood.raw >= 0.3,
         sameRun: true,
         bound: 0.3,
@@ -409,7 +459,11 @@ export function formatNetworkBench(result: NetworkBenchResult): string {
   ]);
   const header = ['figure', 'measured', 'target', 'margin', 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

@@ -35,7 +35,8 @@ function fileCoverage(path: string, data: IstanbulFile): FileCoverage {
     for (let line = loc.start.line; line <= loc.end.line; line++) ((data.s[id] ?? 0) > 0 ? covered : uncovered).add(line);
   }
   for (const line of covered) uncovered.delete(line);
-  let branches = 0, branchesHit = 0;
+  let branches = 0,
+    branchesHit = 0;
   const missedBranchLines: number[] = [];
   for (const [id, counts] of Object.entries(data.b)) {
     counts.forEach((n, k) => {
@@ -71,36 +72,96 @@ function coverSystem(system: System, only: string | undefined, seed: string): Sy
   const v8Dir = join(work, 'v8');
   rmSync(work, { recursive: true, force: true });
   mkdirSync(v8Dir, { recursive: true });
-  const original = JSON.parse(readFileSync(referenceManifest(system), 'utf8')) as { command: string[]; env?: Record<string, string>; source?: string };
+  const original = JSON.parse(readFileSync(referenceManifest(system), 'utf8')) as {
+    command: string[];
+    env?: Record<string, string>;
+    source?: string;
+  };
   const referenceDir = resolve('reference', system);
   const command = original.command.map((part) => (part.endsWith('.ts') ? join(referenceDir, part) : part));
   command.splice(1, 0, '--import', resolve('scripts/coverage-flush.mjs'));
-  const manifest = { ...original, name: `${system}-coverage`, command, env: { ...original.env, NODE_V8_COVERAGE: v8Dir }, source: referenceDir };
+  const manifest = {
+    ...original,
+    name: `${system}-coverage`,
+    command,
+    env: { ...original.env, NODE_V8_COVERAGE: v8Dir },
+    source: referenceDir,
+  };
   const manifestPath = join(work, 'manifest.json');
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
   const jsonPath = join(work, 'grade.json');
-  const args = ['--import', 'tsx', KIT_CLI, 'grade', '--candidate', manifestPath, '--seed', seed, '--parallel', '2', '--quiet', '--json', jsonPath];
+  const args = [
+    '--import',
+    'tsx',
+    KIT_CLI,
+    'grade',
+    '--candidate',
+    manifestPath,
+    '--seed',
+    seed,
+    '--parallel',
+    '2',
+    '--quiet',
+    '--json',
+    jsonPath,
+  ];
   if (only) args.push('--only', only);
   process.stdout.write(`== ${system}: grading with coverage (${only ?? 'every check'})\n`);
   const started = Date.now();
-  const grade = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, MERIDIAN_PASS_ENV: [process.env.MERIDIAN_PASS_ENV, 'NODE_V8_COVERAGE'].filter(Boolean).join(',') }, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const grade = spawnSync(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, MERIDIAN_PASS_ENV: [process.env.MERIDIAN_PASS_ENV, 'NODE_V8_COVERAGE'].filter(Boolean).join(',') },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   const verdictLine = verdictSummary(jsonPath, grade.status);
   process.stdout.write(`${verdictLine}\n`);
   const reportDir = join(work, 'report');
-  const c8 = spawnSync(process.execPath, [
-    resolve('node_modules/c8/bin/c8.js'), 'report', '--temp-directory', v8Dir, '--reports-dir', reportDir,
-    '--reporter=json', '--include', `reference/${system}/**`, '--exclude', '**/*.test.ts', '--exclude', `reference/${system}/testing/**`,
-    '--exclude', '**/test-support.ts', '--all',
-  ], { stdio: 'inherit' });
+  const c8 = spawnSync(
+    process.execPath,
+    [
+      resolve('node_modules/c8/bin/c8.js'),
+      'report',
+      '--temp-directory',
+      v8Dir,
+      '--reports-dir',
+      reportDir,
+      '--reporter=json',
+      '--include',
+      `reference/${system}/**`,
+      '--exclude',
+      '**/*.test.ts',
+      '--exclude',
+      `reference/${system}/testing/**`,
+      '--exclude',
+      '**/test-support.ts',
+      '--all',
+    ],
+    { stdio: 'inherit' },
+  );
   if (c8.status !== 0) throw new Error(`c8 report failed for ${system}`);
   const final = JSON.parse(readFileSync(join(reportDir, 'coverage-final.json'), 'utf8')) as Record<string, IstanbulFile>;
-  const files = Object.entries(final).map(([path, data]) => fileCoverage(path, data)).sort((a, b) => a.file.localeCompare(b.file));
+  const files = Object.entries(final)
+    .map(([path, data]) => fileCoverage(path, data))
+    .sort((a, b) => a.file.localeCompare(b.file));
   rmSync(v8Dir, { recursive: true, force: true });
-  return { system, checks: only ?? 'all', seed: Number(seed), gradeExit: grade.status, gradeSummary: verdictLine, seconds: Math.round((Date.now() - started) / 1000), measuredAt: new Date().toISOString(), files };
+  return {
+    system,
+    checks: only ?? 'all',
+    seed: Number(seed),
+    gradeExit: grade.status,
+    gradeSummary: verdictLine,
+    seconds: Math.round((Date.now() - started) / 1000),
+    measuredAt: new Date().toISOString(),
+    files,
+  };
 }
 
 function main(): number {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { system: { type: 'string' }, only: { type: 'string' }, seed: { type: 'string', default: '1' } } });
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { system: { type: 'string' }, only: { type: 'string' }, seed: { type: 'string', default: '1' } },
+  });
   const systems = values.system ? [values.system as System] : [...SYSTEMS];
   if (!systems.every((s) => (SYSTEMS as readonly string[]).includes(s))) {
     process.stderr.write(`coverage: --system must be one of ${SYSTEMS.join('|')}\n`);
@@ -110,7 +171,9 @@ function main(): number {
     const result = coverSystem(system, values.only, values.seed);
     writeFileSync(`scripts/mutation/coverage-${system}.json`, `${JSON.stringify(result, null, 1)}\n`);
   }
-  const all = SYSTEMS.map((s) => `scripts/mutation/coverage-${s}.json`).filter(existsSync).map((p) => JSON.parse(readFileSync(p, 'utf8')) as SystemCoverage);
+  const all = SYSTEMS.map((s) => `scripts/mutation/coverage-${s}.json`)
+    .filter(existsSync)
+    .map((p) => JSON.parse(readFileSync(p, 'utf8')) as SystemCoverage);
   writeFileSync('scripts/mutation/coverage.md', renderCoverage(all));
   writeReport(loadResults());
   process.stdout.write('coverage written to docs/mutation.md\n');

@@ -5,7 +5,12 @@ import { ROOT } from '../harness/common/root.ts';
 
 /** README.md and every page under docs/. */
 function pages(): string[] {
-  return ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((n) => n.endsWith('.md')).map((n) => join('docs', n))];
+  return [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((n) => n.endsWith('.md'))
+      .map((n) => join('docs', n)),
+  ];
 }
 
 describe('documentation', () => {

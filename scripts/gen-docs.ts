@@ -54,7 +54,15 @@ export function renderChecks(): string {
     'fail: [kill-matrix.md](kill-matrix.md).',
   ];
   for (const [system, checks] of Object.entries(SUITES) as Array<[SystemName, (typeof SUITES)[SystemName]]>) {
-    out.push('', `## ${system} (${checks.length} checks)`, '', INTROS[system], '', '| id | level | title | criterion |', '| --- | --- | --- | --- |');
+    out.push(
+      '',
+      `## ${system} (${checks.length} checks)`,
+      '',
+      INTROS[system],
+      '',
+      '| id | level | title | criterion |',
+      '| --- | --- | --- | --- |',
+    );
     for (const check of checks) out.push(`| \`${check.id}\` | ${check.level} | ${cell(check.title)} | ${cell(check.criterion)} |`);
   }
   return `${out.join('\n')}\n`;
@@ -77,18 +85,30 @@ export function renderKillMatrix(): string {
     '# Kill matrix',
     '',
     'Every gating check is proven to fail on a deliberately broken candidate, and the correct foreign candidates',
-    '(a Python broker in Rust\'s tracing layout, a TypeScript broker, a Python gossip host) must pass everything.',
+    "(a Python broker in Rust's tracing layout, a TypeScript broker, a Python gossip host) must pass everything.",
     "The kit's own tests grade all of them (`conformance/*/kill-matrix.test.ts`); a gating check without a killer",
     "fails the suite. The candidates live in `fixtures/candidates/`; this table comes from their manifests' `expect` blocks.",
   ];
   for (const system of Object.keys(SUITES)) {
     const rows = killMatrix(system);
     if (rows.length === 0) continue;
-    out.push('', `## ${system}`, '', `| ${system} candidate | language | breaks | checks that must catch it |`, '| --- | --- | --- | --- |');
+    out.push(
+      '',
+      `## ${system}`,
+      '',
+      `| ${system} candidate | language | breaks | checks that must catch it |`,
+      '| --- | --- | --- | --- |',
+    );
     for (const row of rows) {
       const manifest = JSON.parse(readFileSync(row.manifestPath, 'utf8')) as { command: string[]; description?: string };
-      const caught = [...row.fail.map((id) => `\`${id}\` FAIL`), ...row.flaky.map((id) => `\`${id}\` FLAKY`), ...row.advisory.map((id) => `\`${id}\` findings`)];
-      out.push(`| \`${row.name}\` | ${languageOf(row.manifestPath, manifest.command)} | ${cell(manifest.description ?? '')} | ${caught.join(', ') || 'nothing: a correct foreign candidate, must pass every check'} |`);
+      const caught = [
+        ...row.fail.map((id) => `\`${id}\` FAIL`),
+        ...row.flaky.map((id) => `\`${id}\` FLAKY`),
+        ...row.advisory.map((id) => `\`${id}\` findings`),
+      ];
+      out.push(
+        `| \`${row.name}\` | ${languageOf(row.manifestPath, manifest.command)} | ${cell(manifest.description ?? '')} | ${caught.join(', ') || 'nothing: a correct foreign candidate, must pass every check'} |`,
+      );
     }
   }
   return `${out.join('\n')}\n`;

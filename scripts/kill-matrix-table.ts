@@ -17,8 +17,20 @@ for (const sys of system ? [system] : ['broker', 'store', 'gossip']) {
     const manifest = JSON.parse(readFileSync(row.manifestPath, 'utf8')) as { command: string[]; description?: string };
     const cmd = manifest.command.join(' ');
     const dir = dirname(row.manifestPath);
-    const language = existsSync(join(dir, 'Cargo.toml')) ? 'Rust (source only)' : /python/.test(cmd) ? 'Python' : /\.ts\b|tsx/.test(cmd) ? 'TypeScript' : cmd.split(' ')[0];
-    const caught = [...row.fail.map((id) => `\`${id}\` FAIL`), ...row.flaky.map((id) => `\`${id}\` FLAKY`), ...row.advisory.map((id) => `\`${id}\` findings`)];
-    process.stdout.write(`| \`${row.name}\` | ${language} | ${(manifest.description ?? '').replace(/\|/g, '\\|')} | ${caught.join(', ') || 'nothing: a correct foreign candidate, must pass every check'} |\n`);
+    const language = existsSync(join(dir, 'Cargo.toml'))
+      ? 'Rust (source only)'
+      : /python/.test(cmd)
+        ? 'Python'
+        : /\.ts\b|tsx/.test(cmd)
+          ? 'TypeScript'
+          : cmd.split(' ')[0];
+    const caught = [
+      ...row.fail.map((id) => `\`${id}\` FAIL`),
+      ...row.flaky.map((id) => `\`${id}\` FLAKY`),
+      ...row.advisory.map((id) => `\`${id}\` findings`),
+    ];
+    process.stdout.write(
+      `| \`${row.name}\` | ${language} | ${(manifest.description ?? '').replace(/\|/g, '\\|')} | ${caught.join(', ') || 'nothing: a correct foreign candidate, must pass every check'} |\n`,
+    );
   }
 }

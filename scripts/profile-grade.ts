@@ -61,7 +61,11 @@ function sampleDescendants(everyMs: number): { stop(): number } {
     let grew = true;
     while (grew) {
       grew = false;
-      for (const [pid, p] of table) if (!mine.has(pid) && mine.has(p.ppid)) { mine.add(pid); grew = true; }
+      for (const [pid, p] of table)
+        if (!mine.has(pid) && mine.has(p.ppid)) {
+          mine.add(pid);
+          grew = true;
+        }
     }
     for (const pid of mine) {
       if (pid === process.pid) continue;
@@ -89,7 +93,14 @@ function kitCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-interface Row { id: string; heavy: boolean; verdict: string; wallMs: number; kitCpuMs: number; candidateCpuMs: number }
+interface Row {
+  id: string;
+  heavy: boolean;
+  verdict: string;
+  wallMs: number;
+  kitCpuMs: number;
+  candidateCpuMs: number;
+}
 
 async function main(): Promise<void> {
   const path = arg('candidate') ?? join(ROOT, 'reference/broker/manifest.json');
@@ -111,14 +122,23 @@ async function main(): Promise<void> {
       await killAll();
       const wallMs = performance.now() - t0;
       const candidateCpuMs = children.stop();
-      rows.push({ id: check.id, heavy: check.heavy ?? false, verdict: result.verdict, wallMs, kitCpuMs: kitCpuMs() - kit0, candidateCpuMs });
+      rows.push({
+        id: check.id,
+        heavy: check.heavy ?? false,
+        verdict: result.verdict,
+        wallMs,
+        kitCpuMs: kitCpuMs() - kit0,
+        candidateCpuMs,
+      });
     }
   }
   const byId = new Map<string, Row[]>();
   for (const r of rows) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
   const width = Math.max(...checks.map((c) => c.id.length));
   const out: string[] = [];
-  out.push(`profile: ${candidate.manifest.name}, ${checks.length} checks × ${runs} run(s), each alone; build ${(buildMs / 1000).toFixed(1)} s${build.ran ? '' : ' (nothing to build)'}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  out.push(
+    `profile: ${candidate.manifest.name}, ${checks.length} checks × ${runs} run(s), each alone; build ${(buildMs / 1000).toFixed(1)} s${build.ran ? '' : ' (nothing to build)'}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+  );
   out.push(`${'check'.padEnd(width)}  verdicts          wall s   kit cpu s   cand cpu s   idle share`);
   let wall = 0;
   let cpu = 0;
@@ -134,11 +154,19 @@ async function main(): Promise<void> {
     idleWall += idle * w;
     const counts: Record<string, number> = {};
     for (const r of list) counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;
-    const verdicts = Object.entries(counts).map(([v, n]) => `${v}×${n}`).join(' ');
-    out.push(`${id.padEnd(width)}  ${verdicts.padEnd(15)}  ${(w / 1000).toFixed(2).padStart(6)}   ${(k / 1000).toFixed(2).padStart(9)}   ${(c / 1000).toFixed(2).padStart(10)}   ${(idle * 100).toFixed(0).padStart(9)}%${list[0]?.heavy ? '  heavy' : ''}`);
+    const verdicts = Object.entries(counts)
+      .map(([v, n]) => `${v}×${n}`)
+      .join(' ');
+    out.push(
+      `${id.padEnd(width)}  ${verdicts.padEnd(15)}  ${(w / 1000).toFixed(2).padStart(6)}   ${(k / 1000).toFixed(2).padStart(9)}   ${(c / 1000).toFixed(2).padStart(10)}   ${(idle * 100).toFixed(0).padStart(9)}%${list[0]?.heavy ? '  heavy' : ''}`,
+    );
   }
-  out.push(`one grade, serial: wall ${(wall / 1000).toFixed(1)} s, CPU ${(cpu / 1000).toFixed(1)} s (${((cpu / wall) * 100).toFixed(0)}% of one core); idle ${(idleWall / 1000).toFixed(1)} s of it`);
-  out.push(`floor on 2 cores for one grade: max(longest check ${(Math.max(...[...byId.values()].map((l) => l.reduce((a, r) => a + r.wallMs, 0) / l.length)) / 1000).toFixed(1)} s, CPU/2 ${(cpu / 2000).toFixed(1)} s)`);
+  out.push(
+    `one grade, serial: wall ${(wall / 1000).toFixed(1)} s, CPU ${(cpu / 1000).toFixed(1)} s (${((cpu / wall) * 100).toFixed(0)}% of one core); idle ${(idleWall / 1000).toFixed(1)} s of it`,
+  );
+  out.push(
+    `floor on 2 cores for one grade: max(longest check ${(Math.max(...[...byId.values()].map((l) => l.reduce((a, r) => a + r.wallMs, 0) / l.length)) / 1000).toFixed(1)} s, CPU/2 ${(cpu / 2000).toFixed(1)} s)`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
   await killAll();
 }

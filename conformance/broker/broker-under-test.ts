@@ -65,7 +65,11 @@ export class BrokerUnderTest {
 
   private monitor: EnvironmentMonitor | undefined;
 
-  private constructor(readonly ctx: CheckContext, readonly proc: Supervised, readonly port: number) {}
+  private constructor(
+    readonly ctx: CheckContext,
+    readonly proc: Supervised,
+    readonly port: number,
+  ) {}
 
   /**
    * The environment monitor of this check (started on first use, stopped with the check's scope): the
@@ -109,7 +113,8 @@ export class BrokerUnderTest {
 
   private record(event: BrokerEvent): void {
     this.events.push(event);
-    if (event.handler !== undefined && (event.event === 'frame' || event.event === 'lagged' || event.event === 'stats')) this.handlerIds.add(event.handler);
+    if (event.handler !== undefined && (event.event === 'frame' || event.event === 'lagged' || event.event === 'stats'))
+      this.handlerIds.add(event.handler);
     if (event.event === 'frame' && event.handler !== undefined && event.bytes !== undefined) {
       const port = stationPort(event.station) ?? -1;
       let byHandler = this.frames.get(port);
@@ -214,7 +219,8 @@ export class BrokerUnderTest {
   /** Total frame events per handler, over all stations. */
   frameCounts(): Map<number, number> {
     const counts = new Map<number, number>();
-    for (const byHandler of this.frames.values()) for (const [handler, list] of byHandler) counts.set(handler, (counts.get(handler) ?? 0) + list.length);
+    for (const byHandler of this.frames.values())
+      for (const [handler, list] of byHandler) counts.set(handler, (counts.get(handler) ?? 0) + list.length);
     return counts;
   }
 
@@ -268,6 +274,9 @@ export class BrokerUnderTest {
 
   /** Events (as raw lines) since a point on the log clock. */
   linesSince(atMs: number, max = 12): string[] {
-    return this.events.filter((e) => e.atMs >= atMs).slice(-max).map((e) => e.line.slice(0, 200));
+    return this.events
+      .filter((e) => e.atMs >= atMs)
+      .slice(-max)
+      .map((e) => e.line.slice(0, 200));
   }
 }

@@ -58,7 +58,10 @@ export interface Consumption {
  */
 export async function consumption(brokerPort: number, stations: readonly Station[]): Promise<Consumption> {
   const written = stations.reduce((sum, s) => sum + Math.max(0, s.socket.bytesWritten - s.socket.writableLength), 0);
-  const q = await queues(brokerPort, stations.map((s) => s.localPort));
+  const q = await queues(
+    brokerPort,
+    stations.map((s) => s.localPort),
+  );
   if (!q) return { written, consumed: written, visible: false };
   let unread = 0;
   for (const { candidateRx, kitTx } of q.values()) unread += candidateRx + kitTx;

@@ -49,7 +49,12 @@ export async function measureFloor(ctx: CheckContext, options: StationLoadOption
   const floor = await BrokerUnderTest.launch({ ...ctx, candidate }, { knobs: { handlers: options.handlers }, label: 'kit floor' });
   const load = await stationLoad(floor, options);
   const complete = await floor.until(
-    () => (load.stations.every((s, i) => [...Array(options.handlers).keys()].every((h) => floor.framesAt(s, h).length >= (load.sentPerStation[i] as number))) ? true : undefined),
+    () =>
+      load.stations.every((s, i) =>
+        [...Array(options.handlers).keys()].every((h) => floor.framesAt(s, h).length >= (load.sentPerStation[i] as number)),
+      )
+        ? true
+        : undefined,
     5000,
   );
   const latency = deliveryLatency(floor, load);
@@ -82,6 +87,11 @@ export function latencyNote(latency: LatencySummary, sendLag: LatencySummary, fl
   const own = `delivery latency (kit read the frame line − scheduled send) p50 ${ms(latency.p50Us)} ms, p99 ${ms(latency.p99Us)} ms over ${latency.count} frame lines; the kit's own send lag p99 ${ms(sendLag.p99Us)} ms`;
   if (floor === undefined) return `${own}; no floor run (nothing delivered to measure)`;
   const ratio = floor.latency.p99Us > 0 ? `, ratio ${(latency.p99Us / floor.latency.p99Us).toFixed(2)}×` : '';
-  const caveat = [!floor.valid ? 'the floor run fell short of the target rate: the machine was too busy for a floor' : '', !floor.complete ? 'the null broker did not report every frame' : ''].filter(Boolean).join('; ');
+  const caveat = [
+    !floor.valid ? 'the floor run fell short of the target rate: the machine was too busy for a floor' : '',
+    !floor.complete ? 'the null broker did not report every frame' : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
   return `${own}; the kit's floor (null broker, same load for ${floor.durationMs / 1000} s, same path): p50 ${ms(floor.latency.p50Us)} ms, p99 ${ms(floor.latency.p99Us)} ms${ratio}, its send lag p99 ${ms(floor.sendLag.p99Us)} ms${caveat ? ` (${caveat})` : ''}`;
 }

@@ -43,14 +43,28 @@ export function compareDelivery(sent: readonly SentFrame[], seen: readonly Frame
     const s = sent[i] as SentFrame;
     const o = seen[i] as FrameSeen;
     if (s.bytes !== o.bytes) {
-      return { ok: false, problem: `frame #${i + 1}: sent ${s.bytes} bytes, handler ${o.handler} reported ${o.bytes} bytes (sent sizes ${preview(sent.map((f) => f.bytes))}, seen ${preview(seen.map((f) => f.bytes))})` };
+      return {
+        ok: false,
+        problem: `frame #${i + 1}: sent ${s.bytes} bytes, handler ${o.handler} reported ${o.bytes} bytes (sent sizes ${preview(sent.map((f) => f.bytes))}, seen ${preview(seen.map((f) => f.bytes))})`,
+      };
     }
     if (o.crc32 !== undefined && s.crc32 !== undefined && o.crc32 !== s.crc32) {
-      return { ok: false, problem: `frame #${i + 1} (${s.bytes} bytes): payload differs, crc32 sent ${s.crc32.toString(16)}, reported ${o.crc32.toString(16)}` };
+      return {
+        ok: false,
+        problem: `frame #${i + 1} (${s.bytes} bytes): payload differs, crc32 sent ${s.crc32.toString(16)}, reported ${o.crc32.toString(16)}`,
+      };
     }
   }
-  if (seen.length < sent.length) return { ok: false, problem: `${sent.length - seen.length} of ${sent.length} frames missing (seen sizes ${preview(seen.map((f) => f.bytes))}, sent ${preview(sent.map((f) => f.bytes))})` };
-  if (seen.length > sent.length) return { ok: false, problem: `${seen.length - sent.length} frames more than sent (duplicates or misparsed: seen sizes ${preview(seen.map((f) => f.bytes))})` };
+  if (seen.length < sent.length)
+    return {
+      ok: false,
+      problem: `${sent.length - seen.length} of ${sent.length} frames missing (seen sizes ${preview(seen.map((f) => f.bytes))}, sent ${preview(sent.map((f) => f.bytes))})`,
+    };
+  if (seen.length > sent.length)
+    return {
+      ok: false,
+      problem: `${seen.length - sent.length} frames more than sent (duplicates or misparsed: seen sizes ${preview(seen.map((f) => f.bytes))})`,
+    };
   return { ok: true };
 }
 

@@ -74,9 +74,11 @@ export function parseBrokerFixture(raw: unknown, file: string): BrokerFixture {
   if (typeof f.name !== 'string' || !/^[\w-]+$/.test(f.name)) bad('name', 'a name of letters, digits, _ and -');
   if (typeof f.description !== 'string') bad('description', 'a sentence');
   if (!Array.isArray(f.steps) || f.steps.length === 0) bad('steps', 'a non-empty array');
-  if (typeof f.expect !== 'object' || f.expect === null || typeof f.expect.frames !== 'object') bad('expect.frames', 'an object of connection → frames');
+  if (typeof f.expect !== 'object' || f.expect === null || typeof f.expect.frames !== 'object')
+    bad('expect.frames', 'an object of connection → frames');
   const labels = new Set((f.steps as FixtureStep[]).filter((s): s is { connect: string } => 'connect' in s).map((s) => s.connect));
-  for (const label of Object.keys(f.expect!.frames)) if (!labels.has(label)) bad(`expect.frames.${label}`, `a connection opened by a connect step (have ${[...labels].join(', ')})`);
+  for (const label of Object.keys(f.expect!.frames))
+    if (!labels.has(label)) bad(`expect.frames.${label}`, `a connection opened by a connect step (have ${[...labels].join(', ')})`);
   return f as BrokerFixture;
 }
 
@@ -139,7 +141,10 @@ export function fixtureCheck(fixture: BrokerFixture): CheckDefinition {
           ctx.note(await broker.waitConsumed(station(step.waitConsumed)));
         } else if ('waitDelivered' in step) {
           const s = station(step.waitDelivered);
-          await broker.until(() => ([...broker.framesFrom(s).values()].some((l) => l.length >= step.count) ? true : undefined), step.timeoutMs ?? 5000);
+          await broker.until(
+            () => ([...broker.framesFrom(s).values()].some((l) => l.length >= step.count) ? true : undefined),
+            step.timeoutMs ?? 5000,
+          );
         } else if ('signal' in step) {
           const at = broker.proc.signal(step.signal) - broker.proc.startedAt;
           signalAt ??= at;
@@ -156,7 +161,16 @@ export function fixtureCheck(fixture: BrokerFixture): CheckDefinition {
       const expected = new Map<string, SentFrame[]>();
       for (const [label, frames] of Object.entries(fixture.expect.frames)) {
         const written = sent.get(label) ?? [];
-        expected.set(label, frames.map((fr, i) => ('hex' in fr || fr.ref !== undefined ? describeFrame(frameBytes(fr)) : written[i]?.bytes === fr.size ? (written[i] as SentFrame) : { bytes: fr.size })));
+        expected.set(
+          label,
+          frames.map((fr, i) =>
+            'hex' in fr || fr.ref !== undefined
+              ? describeFrame(frameBytes(fr))
+              : written[i]?.bytes === fr.size
+                ? (written[i] as SentFrame)
+                : { bytes: fr.size },
+          ),
+        );
       }
       const handlersWanted = broker.applied.handlers ?? 1;
       await broker.until(() => {
@@ -170,18 +184,29 @@ export function fixtureCheck(fixture: BrokerFixture): CheckDefinition {
       if (fixture.expect.exitWithinMs !== undefined && signalAt !== undefined) {
         const exit = await broker.proc.waitExit(Math.max(0, signalAt + fixture.expect.exitWithinMs + 500 - broker.now()));
         if (!exit || exit.atMs - signalAt > fixture.expect.exitWithinMs) {
-          return failed(`the process was not gone within ${fixture.expect.exitWithinMs} ms of the signal${exit ? ` (exited after ${Math.round(exit.atMs - signalAt)} ms)` : ''}`, { sent: [...stations.values()].flatMap((s) => s.sent), logs: broker.logs() });
+          return failed(
+            `the process was not gone within ${fixture.expect.exitWithinMs} ms of the signal${exit ? ` (exited after ${Math.round(exit.atMs - signalAt)} ms)` : ''}`,
+            { sent: [...stations.values()].flatMap((s) => s.sent), logs: broker.logs() },
+          );
         }
         exitNote = `; exited ${Math.round(exit.atMs - signalAt)} ms after the signal (${describeExit(exit)})`;
       }
       for (const [label, frames] of expected) {
         const byHandler = broker.framesFrom(station(label));
         if (byHandler.size < handlersWanted) {
-          return failed(`connection ${label}: frames reached ${byHandler.size} handler(s), expected ${handlersWanted} (wanted sizes ${frames.map((f) => f.bytes).join(',')})`, { sent: [...stations.values()].flatMap((s) => s.sent), observed: broker.linesSince(0), logs: broker.logs() });
+          return failed(
+            `connection ${label}: frames reached ${byHandler.size} handler(s), expected ${handlersWanted} (wanted sizes ${frames.map((f) => f.bytes).join(',')})`,
+            { sent: [...stations.values()].flatMap((s) => s.sent), observed: broker.linesSince(0), logs: broker.logs() },
+          );
         }
         for (const [handler, seen] of byHandler) {
           const diff = compareDelivery(frames, seen);
-          if (!diff.ok) return failed(`connection ${label}, handler ${handler}: ${diff.problem}`, { sent: [...stations.values()].flatMap((s) => s.sent), observed: broker.linesSince(0), logs: broker.logs() });
+          if (!diff.ok)
+            return failed(`connection ${label}, handler ${handler}: ${diff.problem}`, {
+              sent: [...stations.values()].flatMap((s) => s.sent),
+              observed: broker.linesSince(0),
+              logs: broker.logs(),
+            });
         }
       }
       return pass(`replayed ${fixture.steps.length} steps; every expected frame delivered exactly${exitNote}`);

@@ -15,11 +15,17 @@ afterAll(async () => {
 const quiet = { suites: SUITES, strict: false, parallel: 3 };
 
 describe('flake detection on a timing-fragile broker', () => {
-  it('reports FLAKY, and each failing seed\'s replay command reproduces the failure', async () => {
+  it("reports FLAKY, and each failing seed's replay command reproduces the failure", async () => {
     const path = join(ROOT, 'fixtures/candidates/ts-broker-timing-fragile/manifest.json');
     const candidate = await loadCandidate(path);
     const report = await flake({
-      candidate, manifestLabel: path, checks: [midFrameCheck], runs: 10, baseSeed: 7, parallel: 4, shard: { index: 1, count: 1 },
+      candidate,
+      manifestLabel: path,
+      checks: [midFrameCheck],
+      runs: 10,
+      baseSeed: 7,
+      parallel: 4,
+      shard: { index: 1, count: 1 },
       replay: (id, seed) => replayCommand(candidate, id, seed),
     });
     const stats = report.checks[0]!;

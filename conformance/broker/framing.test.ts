@@ -22,20 +22,44 @@ describe('splitStream', () => {
 });
 
 describe('compareDelivery', () => {
-  const sent = [{ bytes: 3, crc32: 1 }, { bytes: 5, crc32: 2 }];
+  const sent = [
+    { bytes: 3, crc32: 1 },
+    { bytes: 5, crc32: 2 },
+  ];
   it('accepts exact delivery and names the first difference otherwise', () => {
-    expect(compareDelivery(sent, [{ handler: 0, bytes: 3, atMs: 0 }, { handler: 0, bytes: 5, crc32: 2, atMs: 0 }]).ok).toBe(true);
+    expect(
+      compareDelivery(sent, [
+        { handler: 0, bytes: 3, atMs: 0 },
+        { handler: 0, bytes: 5, crc32: 2, atMs: 0 },
+      ]).ok,
+    ).toBe(true);
     expect(compareDelivery(sent, [{ handler: 0, bytes: 5, atMs: 0 }]).problem).toContain('frame #1');
     expect(compareDelivery(sent, [{ handler: 0, bytes: 3, atMs: 0 }]).problem).toContain('missing');
     expect(compareDelivery(sent, [{ handler: 0, bytes: 3, crc32: 9, atMs: 0 }]).problem).toContain('payload differs');
-    expect(compareDelivery(sent, [...sent, sent[0]!].map((f) => ({ ...f, handler: 0, atMs: 0 }))).problem).toContain('more than sent');
+    expect(
+      compareDelivery(
+        sent,
+        [...sent, sent[0]!].map((f) => ({ ...f, handler: 0, atMs: 0 })),
+      ).problem,
+    ).toContain('more than sent');
   });
 });
 
 describe('memory slope', () => {
   it('is the least-squares slope in bytes per second', () => {
-    expect(slope([[0, 0], [1, 10], [2, 20]])).toBeCloseTo(10);
-    expect(slope([[0, 5], [1, 5]])).toBe(0);
+    expect(
+      slope([
+        [0, 0],
+        [1, 10],
+        [2, 20],
+      ]),
+    ).toBeCloseTo(10);
+    expect(
+      slope([
+        [0, 5],
+        [1, 5],
+      ]),
+    ).toBe(0);
     expect(slope([[0, 1]])).toBe(0);
   });
 });

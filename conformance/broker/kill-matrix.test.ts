@@ -7,6 +7,7 @@ describeKillMatrix('broker', {
   loadSensitive: ['broker.3-slow-handler', 'broker.5-drain-bound', 'broker.drain-queues', 'broker.memory', 'broker.scale-48'],
   onFailure: (check) => {
     // A broker failure shows the candidate's last log lines, unless the check is a pure code review.
-    if (!check.id.startsWith('build.')) expect(check.evidence.logs?.length ?? 0, `${check.id}: last log lines in the evidence`).toBeGreaterThan(0);
+    if (!check.id.startsWith('build.'))
+      expect(check.evidence.logs?.length ?? 0, `${check.id}: last log lines in the evidence`).toBeGreaterThan(0);
   },
 });

@@ -17,12 +17,19 @@ afterAll(async () => {
 describe('the kit floor beside every latency in broker grade evidence', () => {
   it('broker.scale-48 and broker.3-slow-handler report the kit floor with the candidate figure', async () => {
     const manifest = join(ROOT, 'fixtures/candidates/ts-broker/manifest.json');
-    const report = await gradeCandidate(manifest, { suites: SUITES, seed: 20261207, only: ['broker.scale-48', 'broker.3-slow-handler'], strict: false, parallel: 1 });
+    const report = await gradeCandidate(manifest, {
+      suites: SUITES,
+      seed: 20261207,
+      only: ['broker.scale-48', 'broker.3-slow-handler'],
+      strict: false,
+      parallel: 1,
+    });
     const byId = new Map(report.checks.map((c) => [c.id, c]));
     const scale = byId.get('broker.scale-48');
     expect(['PASS', 'UNKNOWN'], scale?.evidence.summary).toContain(scale?.verdict);
     const m = scale?.evidence.metrics ?? {};
-    for (const key of ['deliveryLatencyP99Ms', 'kitSendLagP99Ms', 'floorLatencyP99Ms', 'floorSendLagP99Ms', 'p99RatioToFloor']) expect(m[key], key).toBeTypeOf('number');
+    for (const key of ['deliveryLatencyP99Ms', 'kitSendLagP99Ms', 'floorLatencyP99Ms', 'floorSendLagP99Ms', 'p99RatioToFloor'])
+      expect(m[key], key).toBeTypeOf('number');
     expect(Number(m.floorLatencyP99Ms)).toBeGreaterThan(0);
     // The ratio is the candidate's p99 over the floor's, from the same figures (2-decimal rounding on each side).
     expect(Number(m.p99RatioToFloor)).toBeCloseTo(Number(m.deliveryLatencyP99Ms) / Number(m.floorLatencyP99Ms), 1);

@@ -34,10 +34,16 @@ export async function stationLoad(broker: BrokerUnderTest, options: StationLoadO
     sinks: stations.map((s) => socketSink(s.socket)),
     rate: options.rate,
     durationMs: options.durationMs,
-    payloads: createPayloadFactory({ kind: options.payload ?? 'random', seed: options.seed, sizes: { kind: 'fixed', size: options.frameBytes }, poolSize: 64 }),
+    payloads: createPayloadFactory({
+      kind: options.payload ?? 'random',
+      seed: options.seed,
+      sizes: { kind: 'fixed', size: options.frameBytes },
+      poolSize: 64,
+    }),
   });
   const sentPerStation = report.connections.map((c) => c.framesSent);
-  for (const [i, station] of stations.entries()) station.sent.push(`${station.label}: ${sentPerStation[i]} frames of ${options.frameBytes} bytes, paced`);
+  for (const [i, station] of stations.entries())
+    station.sent.push(`${station.label}: ${sentPerStation[i]} frames of ${options.frameBytes} bytes, paced`);
   return {
     stations,
     sentPerStation,

@@ -35,7 +35,10 @@ describe('broker verdicts on a deliberately loaded machine', () => {
       expect(['PASS', 'UNKNOWN'], `${id}: ${check?.verdict} ${check?.evidence.summary}`).toContain(check?.verdict);
       // The environment was measured and reported, whatever the verdict.
       expect(check?.evidence.metrics?.kitLoopDelayP99Ms, `${id}: environment figures in the evidence`).toBeTypeOf('number');
-      if (check?.verdict === 'UNKNOWN') expect(`${check.evidence.summary} ${(check.evidence.notes ?? []).join(' ')}`, id).toMatch(/environment|machine|log intake|blocked writing|CPU|consumed only/);
+      if (check?.verdict === 'UNKNOWN')
+        expect(`${check.evidence.summary} ${(check.evidence.notes ?? []).join(' ')}`, id).toMatch(
+          /environment|machine|log intake|blocked writing|CPU|consumed only/,
+        );
     }
     // The load was real: the candidate sat blocked on its log pipe during the 48-station run.
     expect(Number(byId.get('broker.scale-48')?.evidence.metrics?.candidatePipeBlockedShare)).toBeGreaterThan(0.05);
@@ -47,7 +50,10 @@ describe('broker verdicts on a deliberately loaded machine', () => {
     const report = await gradeCandidate(MANIFEST, { suites: SUITES, seed: 20261207, only: checks, strict: false, parallel: 1 });
     for (const check of report.checks) {
       expect(['PASS', 'UNKNOWN'], `${check.id}: ${check.verdict} ${check.evidence.summary}`).toContain(check.verdict);
-      if (check.verdict === 'UNKNOWN') expect(`${check.evidence.summary} ${(check.evidence.notes ?? []).join(' ')}`, check.id).toMatch(/environment|machine|blocked writing|CPU/);
+      if (check.verdict === 'UNKNOWN')
+        expect(`${check.evidence.summary} ${(check.evidence.notes ?? []).join(' ')}`, check.id).toMatch(
+          /environment|machine|blocked writing|CPU/,
+        );
     }
     expect(report.checks.map((c) => c.id).sort()).toEqual([...checks].sort());
     expect(liveCount()).toBe(0);

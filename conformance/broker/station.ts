@@ -13,7 +13,10 @@ export class Station {
   closedByPeer = false;
   closed = false;
   readonly closedPromise: Promise<void>;
-  private constructor(readonly label: string, readonly socket: Socket) {
+  private constructor(
+    readonly label: string,
+    readonly socket: Socket,
+  ) {
     socket.setNoDelay(true);
     socket.on('error', (error: NodeJS.ErrnoException) => {
       this.error ??= error;

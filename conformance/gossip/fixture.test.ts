@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCode } from '../../harness/common/errors.ts';
 import { ROOT } from '../kill-matrix.ts';
-import { conditionProblem, describeExpectation, expectationProblem, FixtureError, loadGossipFixtures, opsAt, parseGossipScenario, ScenarioJudge, type GossipScenario } from './fixture.ts';
+import {
+  conditionProblem,
+  describeExpectation,
+  expectationProblem,
+  FixtureError,
+  loadGossipFixtures,
+  opsAt,
+  parseGossipScenario,
+  ScenarioJudge,
+  type GossipScenario,
+} from './fixture.ts';
 import type { NodeView, Views } from './views.ts';
 
 const valid = (): Record<string, unknown> => ({
@@ -58,15 +68,28 @@ describe('gossip scenario fixtures: parsing', () => {
     ['schedule[0].round', (r: Record<string, unknown>) => ((r.schedule as Array<Record<string, unknown>>)[0]!.round = 11)],
     ['schedule[0].isolate', (r: Record<string, unknown>) => ((r.schedule as Array<Record<string, unknown>>)[0]!.isolate = 'n7')],
     ['schedule[1]', (r: Record<string, unknown>) => ((r.schedule as Array<Record<string, unknown>>)[1]!.heal = true)],
-    ['schedule[3].loss.p', (r: Record<string, unknown>) => ((r.schedule as Array<Record<string, unknown>>)[3]!.loss = { from: '*', to: 'n1', p: 2 })],
-    ['schedule[4].partition', (r: Record<string, unknown>) => (r.schedule as unknown[]).push({ round: 2, partition: [['n0'], ['n0', 'n1']] })],
+    [
+      'schedule[3].loss.p',
+      (r: Record<string, unknown>) => ((r.schedule as Array<Record<string, unknown>>)[3]!.loss = { from: '*', to: 'n1', p: 2 }),
+    ],
+    [
+      'schedule[4].partition',
+      (r: Record<string, unknown>) => (r.schedule as unknown[]).push({ round: 2, partition: [['n0'], ['n0', 'n1']] }),
+    ],
     ['expect', (r: Record<string, unknown>) => (r.expect = [])],
     ['expect[0]', (r: Record<string, unknown>) => ((r.expect as Array<Record<string, unknown>>)[0]!.at = 3)],
     ['expect[0].by', (r: Record<string, unknown>) => ((r.expect as Array<Record<string, unknown>>)[0]!.by = 1)],
     ['expect[3].from', (r: Record<string, unknown>) => delete (r.expect as Array<Record<string, unknown>>)[3]!.from],
     ['expect[1].nodes', (r: Record<string, unknown>) => ((r.expect as Array<Record<string, unknown>>)[1]!.nodes = 'all')],
-    ['expect[0].see.status', (r: Record<string, unknown>) => ((r.expect as Array<Record<string, unknown>>)[0]!.see = { members: ['n2'], status: 'gone' })],
-    ['expect[0].see.colour', (r: Record<string, unknown>) => ((r.expect as Array<Record<string, unknown>>)[0]!.see = { members: ['n2'], status: 'dead', colour: 1 })],
+    [
+      'expect[0].see.status',
+      (r: Record<string, unknown>) => ((r.expect as Array<Record<string, unknown>>)[0]!.see = { members: ['n2'], status: 'gone' }),
+    ],
+    [
+      'expect[0].see.colour',
+      (r: Record<string, unknown>) =>
+        ((r.expect as Array<Record<string, unknown>>)[0]!.see = { members: ['n2'], status: 'dead', colour: 1 }),
+    ],
     ['expect[0].see', (r: Record<string, unknown>) => ((r.expect as Array<Record<string, unknown>>)[0]!.see = { members: ['n2'] })],
   ])('rejects a bad %s with FIXTURE_INVALID naming the file and field', (field, mutate) => {
     const e = parseError(mutate);
@@ -110,10 +133,14 @@ describe('gossip scenario fixtures: judging by round', () => {
   const views = (entries: Record<string, Record<string, string>>): Views => {
     const out = new Map<string, NodeView>();
     for (const [viewer, members] of Object.entries(entries)) {
-      out.set(viewer, { id: viewer, round: 0, members: Object.entries(members).map(([id, s]) => {
-        const [status, meta] = s.split(':');
-        return { id, status: status as 'alive', generation: 1, ...(meta ? { meta } : {}) };
-      }) });
+      out.set(viewer, {
+        id: viewer,
+        round: 0,
+        members: Object.entries(members).map(([id, s]) => {
+          const [status, meta] = s.split(':');
+          return { id, status: status as 'alive', generation: 1, ...(meta ? { meta } : {}) };
+        }),
+      });
     }
     return out;
   };
@@ -147,13 +174,17 @@ describe('gossip scenario fixtures: judging by round', () => {
   });
 
   it('describes conditions and expectations in words', () => {
-    expect(conditionProblem(undefined, { members: '*', status: 'alive' })).toBe('want it listed alive; a member once listed must stay listed');
+    expect(conditionProblem(undefined, { members: '*', status: 'alive' })).toBe(
+      'want it listed alive; a member once listed must stay listed',
+    );
     const views = new Map([['n9', { id: 'n9', round: 3, members: [{ id: 'n9', status: 'alive' as const, generation: 0 }] }]]);
     const problem = expectationProblem({ by: 3, nodes: ['n9'], see: { members: ['n0'], status: 'dead' } }, views, ['n0', 'n9']);
     expect(problem).toBe("n9's view does not list n0 (want it listed dead; a member once listed must stay listed)");
     expect(problem).not.toContain('(not listed) (not listed)');
     expect(conditionProblem({ id: 'n0', status: 'alive', generation: 1 }, { members: '*', minGeneration: 2 })).toBe('want generation ≥ 2');
-    expect(conditionProblem({ id: 'n0', status: 'suspected', generation: 1 }, { members: '*', status: ['alive', 'suspected'] })).toBeUndefined();
+    expect(
+      conditionProblem({ id: 'n0', status: 'suspected', generation: 1 }, { members: '*', status: ['alive', 'suspected'] }),
+    ).toBeUndefined();
     expect(describeExpectation(scenario.expect[0]!)).toBe('from round 2, by round 5: n0,n1 see n2 dead');
     expect(describeExpectation(scenario.expect[1]!)).toBe('from round 7, by round 10: every node sees every member alive');
   });

@@ -41,7 +41,11 @@ export type ScenarioOp =
  * When an expectation is judged: at some boundary of [`from` (default 0), `by`] (eventually); exactly at
  * boundary `at`; or at every boundary of [`from`, `through`] (always).
  */
-export type ScenarioExpectation = { nodes: Selector; see: ViewCondition; note?: string } & ({ by: number; from?: number } | { at: number } | { from: number; through: number });
+export type ScenarioExpectation = { nodes: Selector; see: ViewCondition; note?: string } & (
+  | { by: number; from?: number }
+  | { at: number }
+  | { from: number; through: number }
+);
 
 export interface GossipScenario {
   kind: 'gossip-scenario';
@@ -200,12 +204,14 @@ function readViewCondition(r: ScenarioReader, see: unknown, at: string): void {
   r.selector(see.members, `${at}.members`);
   if (see.status !== undefined) {
     const list = Array.isArray(see.status) ? see.status : [see.status];
-    if (list.length === 0 || !list.every((s) => (STATUSES as readonly unknown[]).includes(s))) r.bad(`${at}.status`, 'alive, suspected, dead or a list of them');
+    if (list.length === 0 || !list.every((s) => (STATUSES as readonly unknown[]).includes(s)))
+      r.bad(`${at}.status`, 'alive, suspected, dead or a list of them');
   }
   for (const k of ['meta', 'notMeta'] as const) if (see[k] !== undefined && typeof see[k] !== 'string') r.bad(`${at}.${k}`, 'a string');
   if (see.minGeneration !== undefined) r.int(see.minGeneration, `${at}.minGeneration`, 0);
   for (const k of Object.keys(see)) if (!SEE_FIELDS.has(k)) r.bad(`${at}.${k}`, `one of ${[...SEE_FIELDS].join(', ')}`);
-  if (see.status === undefined && see.meta === undefined && see.notMeta === undefined && see.minGeneration === undefined) r.bad(at, 'at least one of status, meta, notMeta, minGeneration');
+  if (see.status === undefined && see.meta === undefined && see.notMeta === undefined && see.minGeneration === undefined)
+    r.bad(at, 'at least one of status, meta, notMeta, minGeneration');
 }
 
 /** Validates a parsed scenario file; every problem is FIXTURE_INVALID naming the file and the field. */
@@ -253,9 +259,21 @@ export function expectationProblem(x: ScenarioExpectation, views: Views, all: re
 
 /** `by 36: n0…n6 see n7,n8,n9 dead`. */
 export function describeExpectation(x: ScenarioExpectation): string {
-  const when = 'by' in x ? `${x.from ? `from round ${x.from}, ` : ''}by round ${x.by}` : 'at' in x ? `at round ${x.at}` : `rounds ${x.from}–${x.through}`;
+  const when =
+    'by' in x
+      ? `${x.from ? `from round ${x.from}, ` : ''}by round ${x.by}`
+      : 'at' in x
+        ? `at round ${x.at}`
+        : `rounds ${x.from}–${x.through}`;
   const c = x.see;
-  const what = [c.status ? (Array.isArray(c.status) ? c.status.join('/') : c.status) : '', c.meta ? `meta ${JSON.stringify(c.meta)}` : '', c.notMeta ? `not meta ${JSON.stringify(c.notMeta)}` : '', c.minGeneration !== undefined ? `@≥${c.minGeneration}` : ''].filter(Boolean).join(' ');
+  const what = [
+    c.status ? (Array.isArray(c.status) ? c.status.join('/') : c.status) : '',
+    c.meta ? `meta ${JSON.stringify(c.meta)}` : '',
+    c.notMeta ? `not meta ${JSON.stringify(c.notMeta)}` : '',
+    c.minGeneration !== undefined ? `@≥${c.minGeneration}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const sel = (s: Selector) => (s === '*' ? 'every node' : s.join(','));
   return `${when}: ${sel(x.nodes)} ${x.nodes === '*' || x.nodes.length === 1 ? 'sees' : 'see'} ${c.members === '*' ? 'every member' : c.members.join(',')} ${what}${x.note ? ` (${x.note})` : ''}`;
 }
@@ -268,7 +286,10 @@ export class ScenarioJudge {
   readonly met = new Map<number, number>();
   readonly violated = new Map<number, { round: number; problem: string }>();
 
-  constructor(readonly scenario: GossipScenario, readonly all: readonly string[]) {}
+  constructor(
+    readonly scenario: GossipScenario,
+    readonly all: readonly string[],
+  ) {}
 
   observe(round: number, views: Views): void {
     this.scenario.expect.forEach((x, i) => {
@@ -321,7 +342,9 @@ export function scenarioCheck(scenario: GossipScenario): CheckDefinition {
       const c = await GossipCluster.start(ctx, { size: scenario.nodes, mode: 'round', knobs: scenario.knobs ?? {} });
       const judge = new ScenarioJudge(scenario, c.ids);
       const sent: string[] = [];
-      const measure = (v: Views) => ({ 'views all alive': c.ids.filter((x) => v.has(x) && c.ids.every((m) => entryIn(v, x, m)?.status === 'alive')).length });
+      const measure = (v: Views) => ({
+        'views all alive': c.ids.filter((x) => v.has(x) && c.ids.every((m) => entryIn(v, x, m)?.status === 'alive')).length,
+      });
       judge.observe(0, await c.record(measure));
       const apply = async (op: ScenarioOp): Promise<void> => {
         sent.push(describeOp(op));
@@ -341,10 +364,13 @@ export function scenarioCheck(scenario: GossipScenario): CheckDefinition {
         else if ('loss' in op) {
           for (const a of ends(op.loss.from)) for (const b of ends(op.loss.to)) if (a !== b) c.net.loss(a, b, op.loss.p);
         } else if ('delay' in op) {
-          for (const a of ends(op.delay.from)) for (const b of ends(op.delay.to)) if (a !== b) c.net.delay(a, b, op.delay.ms, op.delay.jitterMs ?? 0);
+          for (const a of ends(op.delay.from))
+            for (const b of ends(op.delay.to)) if (a !== b) c.net.delay(a, b, op.delay.ms, op.delay.jitterMs ?? 0);
         } else if ('crash' in op) {
           const how = await c.crash(op.crash);
-          sent.push(`  → ${op.crash} ${how === 'process' ? 'process killed' : 'shares its process: every link cut instead'}; its view is no longer judged`);
+          sent.push(
+            `  → ${op.crash} ${how === 'process' ? 'process killed' : 'shares its process: every link cut instead'}; its view is no longer judged`,
+          );
         }
       };
       while (c.round < scenario.rounds && !judge.finished) {
@@ -356,7 +382,14 @@ export function scenarioCheck(scenario: GossipScenario): CheckDefinition {
         const m = judge.met.get(i);
         return `${v ? 'VIOLATED' : m !== undefined ? 'met' : 'open'}: ${describeExpectation(x)}${v ? ` — round ${v.round}: ${v.problem}` : m !== undefined ? ` (round ${m})` : ''}`;
       });
-      const plots = [{ title: `${scenario.name}: views holding every member alive`, xLabel: 'round', yLabel: 'views', series: [{ name: 'views all alive', points: c.log.series('views all alive') }] }];
+      const plots = [
+        {
+          title: `${scenario.name}: views holding every member alive`,
+          xLabel: 'round',
+          yLabel: 'views',
+          series: [{ name: 'views all alive', points: c.log.series('views all alive') }],
+        },
+      ];
       const clusters: Array<[string, GossipCluster]> = [['cluster', c]];
       const firstBad = [...judge.violated.entries()].sort((a, b) => a[1].round - b[1].round)[0];
       const open = scenario.expect.findIndex((_, i) => !judge.met.has(i) && !judge.violated.has(i));
@@ -368,7 +401,11 @@ export function scenarioCheck(scenario: GossipScenario): CheckDefinition {
           data: { plots, views: viewsData(c.lastViews) },
         });
       }
-      return passWith(`replayed ${c.round} rounds, ${scenario.schedule.length} operations; all ${scenario.expect.length} expectations met`, clusters, { sent, observed: lines, data: { plots } });
+      return passWith(
+        `replayed ${c.round} rounds, ${scenario.schedule.length} operations; all ${scenario.expect.length} expectations met`,
+        clusters,
+        { sent, observed: lines, data: { plots } },
+      );
     },
   };
 }
@@ -377,7 +414,11 @@ export function scenarioCheck(scenario: GossipScenario): CheckDefinition {
 export function loadGossipFixtures(dir: string): CheckDefinition[] {
   return readFixtureFolder(dir, (raw, name, file) => {
     const scenario = parseGossipScenario(raw, name);
-    if (`${scenario.name}.json` !== name) throw new FixtureError('FIXTURE_INVALID', `${name}: field "name": expected "${name.replace(/\.json$/, '')}" (the file name)`, { file, field: 'name' });
+    if (`${scenario.name}.json` !== name)
+      throw new FixtureError('FIXTURE_INVALID', `${name}: field "name": expected "${name.replace(/\.json$/, '')}" (the file name)`, {
+        file,
+        field: 'name',
+      });
     return scenarioCheck(scenario);
   });
 }

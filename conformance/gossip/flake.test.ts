@@ -24,7 +24,10 @@ afterAll(async () => {
 
 function manifest(): string {
   const source = join(ROOT, 'fixtures/candidates/gossip-py');
-  const m = JSON.parse(readFileSync(join(source, 'manifest.json'), 'utf8')) as Record<string, unknown> & { env: Record<string, string>; command: string[] };
+  const m = JSON.parse(readFileSync(join(source, 'manifest.json'), 'utf8')) as Record<string, unknown> & {
+    env: Record<string, string>;
+    command: string[];
+  };
   const out = {
     ...m,
     name: 'gossip-py-one-node-per-process',

@@ -70,7 +70,9 @@ export function describeLink(c: LinkCounters): string {
  * The fault timeline for evidence, with runs of the same control (a loss set on 380 links) folded into
  * one row carrying the count.
  */
-export function compactTimeline(entries: readonly TimelineEntry[]): Array<{ atMs: number; kind: string; details: Record<string, unknown> }> {
+export function compactTimeline(
+  entries: readonly TimelineEntry[],
+): Array<{ atMs: number; kind: string; details: Record<string, unknown> }> {
   const out: Array<{ atMs: number; kind: string; details: Record<string, unknown> }> = [];
   for (let i = 0; i < entries.length; ) {
     const e = entries[i] as TimelineEntry;
@@ -80,7 +82,11 @@ export function compactTimeline(entries: readonly TimelineEntry[]): Array<{ atMs
     const atMs = Math.round(e.atMs);
     if (run > 3) {
       const { from: _f, to: _t, id: _i, real: _r, ...common } = e.details as Record<string, unknown>;
-      out.push({ atMs, kind: e.kind, details: { ...common, count: run, first: e.details, lastAtMs: Math.round((entries[j - 1] as TimelineEntry).atMs) } });
+      out.push({
+        atMs,
+        kind: e.kind,
+        details: { ...common, count: run, first: e.details, lastAtMs: Math.round((entries[j - 1] as TimelineEntry).atMs) },
+      });
     } else {
       for (let k = i; k < j; k++) {
         const x = entries[k] as TimelineEntry;
@@ -101,13 +107,24 @@ export class GossipCluster {
   readonly gone = new Set<string>();
   lastViews: Views = new Map();
   /** How rounds ended: exactly (stats matched the kit) or by the idle window. */
-  readonly settling = { confirmed: 0, idle: 0, maxMs: 0, lastMismatch: undefined as string | undefined, stuckMismatch: undefined as string | undefined };
+  readonly settling = {
+    confirmed: 0,
+    idle: 0,
+    maxMs: 0,
+    lastMismatch: undefined as string | undefined,
+    stuckMismatch: undefined as string | undefined,
+  };
   private confirm = true;
   private readonly notes: string[] = [];
   /** Requests asked once more after a closed keep-alive connection (see `call`). */
   private readonly reasked = { count: 0, last: '' };
 
-  private constructor(readonly ctx: CheckContext, readonly cluster: Cluster, readonly mode: Mode, readonly knobs: Record<string, number | string>) {
+  private constructor(
+    readonly ctx: CheckContext,
+    readonly cluster: Cluster,
+    readonly mode: Mode,
+    readonly knobs: Record<string, number | string>,
+  ) {
     this.ids = [...cluster.nodes.keys()];
   }
 
@@ -137,9 +154,14 @@ export class GossipCluster {
   driverNotes(): string[] {
     const s = this.settling;
     const lines = [...this.notes];
-    if (this.reasked.count > 0) lines.push(`${this.reasked.count} request(s) met a kept-alive connection the process had closed while idle and were asked once more on a fresh connection (last: ${this.reasked.last})`);
+    if (this.reasked.count > 0)
+      lines.push(
+        `${this.reasked.count} request(s) met a kept-alive connection the process had closed while idle and were asked once more on a fresh connection (last: ${this.reasked.last})`,
+      );
     if (this.mode === 'round' && this.round > 0) {
-      lines.push(`${this.round} rounds driven; ${s.confirmed} ended exactly (node /stats counters = kit link counters, nothing in flight), ${s.idle} by a ${IDLE_WINDOW_MS} ms idle window; slowest settle ${Math.round(s.maxMs)} ms`);
+      lines.push(
+        `${this.round} rounds driven; ${s.confirmed} ended exactly (node /stats counters = kit link counters, nothing in flight), ${s.idle} by a ${IDLE_WINDOW_MS} ms idle window; slowest settle ${Math.round(s.maxMs)} ms`,
+      );
       if (s.idle > 0 && s.lastMismatch) lines.push(`a round ended by the idle window after this counter mismatch: ${s.lastMismatch}`);
     }
     return lines;
@@ -197,7 +219,8 @@ export class GossipCluster {
 
   private expectOk(x: HttpExchange, what: string): Record<string, unknown> {
     if (x.status !== 200) this.fail('GOSSIP_BAD_ANSWER', `${what} answered ${x.status} ${JSON.stringify(x.response)?.slice(0, 200)}`);
-    if (typeof x.response !== 'object' || x.response === null) this.fail('GOSSIP_BAD_ANSWER', `${what} answered a non-JSON body ${String(x.response).slice(0, 120)}`);
+    if (typeof x.response !== 'object' || x.response === null)
+      this.fail('GOSSIP_BAD_ANSWER', `${what} answered a non-JSON body ${String(x.response).slice(0, 120)}`);
     return x.response as Record<string, unknown>;
   }
 
@@ -283,10 +306,18 @@ export class GossipCluster {
       this.liveHosts().map(async (h) => {
         const what = `POST /tick of the process hosting ${h.nodeIds.join(',').slice(0, 40)}`;
         const x = await this.call(() => this.client(h).tick(), what);
-        if (x.status === 409) this.fail('GOSSIP_WRONG_MODE', `${what} answered 409 ${JSON.stringify(x.response)?.slice(0, 160)} although the kit set the mode knob to "round"`);
+        if (x.status === 409)
+          this.fail(
+            'GOSSIP_WRONG_MODE',
+            `${what} answered 409 ${JSON.stringify(x.response)?.slice(0, 160)} although the kit set the mode knob to "round"`,
+          );
         const r = this.expectOk(x, what);
         const nodes = (r as { nodes?: unknown }).nodes;
-        if (!Array.isArray(nodes)) this.fail('GOSSIP_BAD_ANSWER', `${what} answered ${JSON.stringify(r).slice(0, 160)}, expected {"nodes": [{"id","round","sent"}]}`);
+        if (!Array.isArray(nodes))
+          this.fail(
+            'GOSSIP_BAD_ANSWER',
+            `${what} answered ${JSON.stringify(r).slice(0, 160)}, expected {"nodes": [{"id","round","sent"}]}`,
+          );
         for (const n of nodes as Array<{ sent?: unknown }>) if (typeof n?.sent === 'number') addSent(n.sent);
       }),
     );
@@ -359,7 +390,9 @@ export class GossipCluster {
         if (mismatch !== undefined && still.reads >= STABLE_READS && performance.now() - still.since >= STABLE_MS) {
           this.confirm = false;
           this.settling.stuckMismatch = `round ${this.round}: ${mismatch}`;
-          this.notes.push(`round ${this.round}: the nodes' /stats counters stayed different from the kit's link counters for ${STABLE_MS} ms with nothing moving (${mismatch}); later rounds end by a ${IDLE_WINDOW_MS} ms idle window`);
+          this.notes.push(
+            `round ${this.round}: the nodes' /stats counters stayed different from the kit's link counters for ${STABLE_MS} ms with nothing moving (${mismatch}); later rounds end by a ${IDLE_WINDOW_MS} ms idle window`,
+          );
           break;
         }
         if (performance.now() - t0 > CONFIRM_BUDGET_MS) {
@@ -412,7 +445,13 @@ export class GossipCluster {
     await this.settle();
     const views = await this.readViews();
     const after = this.traffic();
-    this.log.add({ round: this.round, counts: measure?.(views) ?? {}, bytes: after.bytes - before.bytes, messages: after.messages - before.messages, ms: performance.now() - t0 });
+    this.log.add({
+      round: this.round,
+      counts: measure?.(views) ?? {},
+      bytes: after.bytes - before.bytes,
+      messages: after.messages - before.messages,
+      ms: performance.now() - t0,
+    });
     return views;
   }
 
@@ -420,7 +459,12 @@ export class GossipCluster {
    * Drives rounds until `done(views)` returns true or `maxRounds` more rounds have run. Returns the round
    * at which it held (undefined if never). `each` sees every boundary (e.g. to catch invariants).
    */
-  async until(done: (views: Views) => boolean, maxRounds: number, measure?: (views: Views) => Record<string, number>, each?: (views: Views) => string | undefined): Promise<{ round: number | undefined; violation?: string }> {
+  async until(
+    done: (views: Views) => boolean,
+    maxRounds: number,
+    measure?: (views: Views) => Record<string, number>,
+    each?: (views: Views) => string | undefined,
+  ): Promise<{ round: number | undefined; violation?: string }> {
     for (let i = 0; i < maxRounds; i++) {
       const views = await this.step(measure);
       const violation = each?.(views);

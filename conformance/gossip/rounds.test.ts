@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { compactTimeline } from './gossip-cluster.ts';
-import { arrowLine, convergenceLine, counterDiffs, counterMismatch, describeDiff, kib, kitTraffic, nodeCountOf, outsideBook, RoundLog, statsTraffic, type CounterDiff, type NodeTraffic } from './rounds.ts';
+import {
+  arrowLine,
+  convergenceLine,
+  counterDiffs,
+  counterMismatch,
+  describeDiff,
+  kib,
+  kitTraffic,
+  nodeCountOf,
+  outsideBook,
+  RoundLog,
+  statsTraffic,
+  type CounterDiff,
+  type NodeTraffic,
+} from './rounds.ts';
 import { countAware, offending, parseViews, ViewShapeError, type NodeView } from './views.ts';
 
 describe('end of a round: node counters against the kit', () => {
@@ -42,7 +56,12 @@ describe('round log', () => {
   log.add({ round: 5, counts: { aware: 20 }, bytes: 1000, messages: 20, ms: 30 });
 
   it('keeps per-round series and finds the first round a condition holds', () => {
-    expect(log.series('aware')).toEqual([[2, 1], [3, 8], [4, 19], [5, 20]]);
+    expect(log.series('aware')).toEqual([
+      [2, 1],
+      [3, 8],
+      [4, 19],
+      [5, 20],
+    ]);
     expect(log.series('other')).toEqual([[4, 1]]);
     expect(log.firstRound('aware', (n) => n === 20)).toBe(5);
     expect(log.firstRound('aware', (n) => n > 100)).toBeUndefined();
@@ -57,9 +76,26 @@ describe('round log', () => {
 
   it('prints the seed’s convergence table and the plot the HTML report draws', () => {
     expect(log.table('aware')).toBe('round 2: 1 aware, round 3: 8, round 4: 19, round 5: 20');
-    expect(convergenceLine([[0, 1], [1, 3], [2, 9]])).toBe('round 0: 1 aware, round 1: 3, round 2: 9');
-    expect(arrowLine([[0, 1], [1, 3], [2, 9]])).toBe('1→3→9');
-    expect(log.plot('p', ['aware'])).toEqual({ title: 'p', xLabel: 'round', yLabel: 'nodes aware', series: [{ name: 'aware', points: log.series('aware') }] });
+    expect(
+      convergenceLine([
+        [0, 1],
+        [1, 3],
+        [2, 9],
+      ]),
+    ).toBe('round 0: 1 aware, round 1: 3, round 2: 9');
+    expect(
+      arrowLine([
+        [0, 1],
+        [1, 3],
+        [2, 9],
+      ]),
+    ).toBe('1→3→9');
+    expect(log.plot('p', ['aware'])).toEqual({
+      title: 'p',
+      xLabel: 'round',
+      yLabel: 'nodes aware',
+      series: [{ name: 'aware', points: log.series('aware') }],
+    });
   });
 
   it('formats bytes', () => {
@@ -71,13 +107,23 @@ describe('round log', () => {
 describe('fault timeline for evidence', () => {
   const at = (atMs: number, kind: string, details: Record<string, unknown>) => ({ atMs, wallTime: '', kind, details });
   it('folds a control applied to hundreds of links into one row with the count', () => {
-    const entries = [at(0, 'net.add-node', { id: 'n0' }), ...Array.from({ length: 380 }, (_, i) => at(10 + i / 100, 'net.loss', { from: `n${i}`, to: 'x', loss: 0.1 })), at(20, 'net.heal', {})];
+    const entries = [
+      at(0, 'net.add-node', { id: 'n0' }),
+      ...Array.from({ length: 380 }, (_, i) => at(10 + i / 100, 'net.loss', { from: `n${i}`, to: 'x', loss: 0.1 })),
+      at(20, 'net.heal', {}),
+    ];
     const rows = compactTimeline(entries);
     expect(rows.map((r) => r.kind)).toEqual(['net.add-node', 'net.loss', 'net.heal']);
     expect(rows[1]?.details).toMatchObject({ loss: 0.1, count: 380, first: { from: 'n0', to: 'x', loss: 0.1 } });
   });
   it('keeps short runs and kit marks as they are', () => {
-    const entries = [at(1, 'gossip.mark', { what: 'a' }), at(2, 'gossip.mark', { what: 'b' }), at(3, 'gossip.mark', { what: 'c' }), at(4, 'gossip.mark', { what: 'd' }), at(5, 'net.partition', {})];
+    const entries = [
+      at(1, 'gossip.mark', { what: 'a' }),
+      at(2, 'gossip.mark', { what: 'b' }),
+      at(3, 'gossip.mark', { what: 'c' }),
+      at(4, 'gossip.mark', { what: 'd' }),
+      at(5, 'net.partition', {}),
+    ];
     expect(compactTimeline(entries)).toHaveLength(5);
   });
 });
@@ -85,9 +131,15 @@ describe('fault timeline for evidence', () => {
 describe('views', () => {
   const view = (id: string, members: NodeView['members']): NodeView => ({ id, round: 3, members });
   it('validates the /views answer and names the bad field', () => {
-    expect(parseViews({ nodes: [{ id: 'n0', round: 1, members: [{ id: 'n0', status: 'alive', generation: 0 }] }] }, 'GET /views')).toHaveLength(1);
-    expect(() => parseViews({ nodes: [{ id: 'n0', round: 1, members: [{ id: 'n1', status: 'zombie', generation: 0 }] }] }, 'GET /views')).toThrow(ViewShapeError);
-    expect(() => parseViews({ nodes: [{ id: 'n0', members: [{ id: 'n1', status: 'alive', generation: -1 }] }] }, 'GET /views')).toThrow(/nodes\[0\]\.members\[0\]\.generation/);
+    expect(
+      parseViews({ nodes: [{ id: 'n0', round: 1, members: [{ id: 'n0', status: 'alive', generation: 0 }] }] }, 'GET /views'),
+    ).toHaveLength(1);
+    expect(() =>
+      parseViews({ nodes: [{ id: 'n0', round: 1, members: [{ id: 'n1', status: 'zombie', generation: 0 }] }] }, 'GET /views'),
+    ).toThrow(ViewShapeError);
+    expect(() => parseViews({ nodes: [{ id: 'n0', members: [{ id: 'n1', status: 'alive', generation: -1 }] }] }, 'GET /views')).toThrow(
+      /nodes\[0\]\.members\[0\]\.generation/,
+    );
     expect(() => parseViews({ views: [] }, 'GET /views')).toThrow(/\{"nodes"/);
   });
   it('counts the nodes aware of an update and lists the offending entries', () => {
@@ -127,7 +179,13 @@ describe('kit traffic vs /stats', () => {
     const a = statsTraffic({ sent: { messages: 3, bytes: 30 }, received: { messages: 1, bytes: 7 } });
     const b = statsTraffic({ sent: { messages: 2, bytes: 14 }, received: { messages: 2, bytes: 20 } });
     expect(typeof a).toBe('object');
-    const diffs = counterDiffs(kit, new Map([['a', a as NodeTraffic], ['b', b as NodeTraffic]]));
+    const diffs = counterDiffs(
+      kit,
+      new Map([
+        ['a', a as NodeTraffic],
+        ['b', b as NodeTraffic],
+      ]),
+    );
     expect(diffs).toEqual([
       { node: 'b', field: 'sent.messages', stats: 2, kit: 1 },
       { node: 'b', field: 'sent.bytes', stats: 14, kit: 7 },

@@ -79,7 +79,10 @@ export class RoundLog {
 
   /** `round 0: 1 aware, round 1: 4, round 2: 13, round 3: 20` (the seed's expected output). */
   table(name: string, unit = 'aware', from = 0): string {
-    return convergenceLine(this.series(name).filter(([r]) => r >= from), unit);
+    return convergenceLine(
+      this.series(name).filter(([r]) => r >= from),
+      unit,
+    );
   }
 
   plot(title: string, names: readonly string[], yLabel = 'nodes aware', labels: Record<string, string> = {}): Plot {
@@ -115,7 +118,9 @@ export interface NodeTraffic {
 }
 
 /** The kit's per-node totals from its link counters. */
-export function kitTraffic(links: ReadonlyArray<{ from: string; to: string; sent: Traffic; delivered: Traffic }>): Map<string, NodeTraffic> {
+export function kitTraffic(
+  links: ReadonlyArray<{ from: string; to: string; sent: Traffic; delivered: Traffic }>,
+): Map<string, NodeTraffic> {
   const out = new Map<string, NodeTraffic>();
   const of = (id: string): NodeTraffic => {
     let t = out.get(id);

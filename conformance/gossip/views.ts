@@ -36,8 +36,10 @@ export function parseEntry(raw: unknown, where: string): Entry {
   if (typeof raw !== 'object' || raw === null) shapeError(where, 'an object {id, status, generation, meta?}', raw);
   const o = raw as Record<string, unknown>;
   if (typeof o.id !== 'string' || o.id === '') shapeError(`${where}.id`, 'a node id', o.id);
-  if (typeof o.status !== 'string' || !(STATUSES as readonly string[]).includes(o.status)) shapeError(`${where}.status`, 'alive, suspected or dead', o.status);
-  if (typeof o.generation !== 'number' || !Number.isSafeInteger(o.generation) || o.generation < 0) shapeError(`${where}.generation`, 'a non-negative integer', o.generation);
+  if (typeof o.status !== 'string' || !(STATUSES as readonly string[]).includes(o.status))
+    shapeError(`${where}.status`, 'alive, suspected or dead', o.status);
+  if (typeof o.generation !== 'number' || !Number.isSafeInteger(o.generation) || o.generation < 0)
+    shapeError(`${where}.generation`, 'a non-negative integer', o.generation);
   if (o.meta !== undefined && o.meta !== null && typeof o.meta !== 'string') shapeError(`${where}.meta`, 'a string when present', o.meta);
   const entry: Entry = { id: o.id, status: o.status as Status, generation: o.generation };
   if (typeof o.meta === 'string') entry.meta = o.meta;
@@ -56,8 +58,9 @@ export function parseView(raw: unknown, where: string): NodeView {
 
 /** Validates a `GET /views` answer: `{"nodes": [view, …]}`. */
 export function parseViews(raw: unknown, where: string): NodeView[] {
-  if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as { nodes?: unknown }).nodes)) shapeError(where, '{"nodes": [view, …]}', raw);
-  return ((raw as { nodes: unknown[] }).nodes).map((v, i) => parseView(v, `${where}.nodes[${i}]`));
+  if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as { nodes?: unknown }).nodes))
+    shapeError(where, '{"nodes": [view, …]}', raw);
+  return (raw as { nodes: unknown[] }).nodes.map((v, i) => parseView(v, `${where}.nodes[${i}]`));
 }
 
 /** Node `viewer`'s entry about `member` (undefined when the viewer is unknown or does not list it). */
@@ -82,7 +85,13 @@ export function countAware(views: Views, viewers: readonly string[], member: str
  * Entries that break an expectation, one line per viewer, e.g. `n4 sees: n0 alive@0 (want …)`. `want`
  * returns undefined when the entry is fine, else a short reason. At most `max` lines.
  */
-export function offending(views: Views, viewers: readonly string[], members: readonly string[], want: (e: Entry | undefined, viewer: string, member: string) => string | undefined, max = 12): string[] {
+export function offending(
+  views: Views,
+  viewers: readonly string[],
+  members: readonly string[],
+  want: (e: Entry | undefined, viewer: string, member: string) => string | undefined,
+  max = 12,
+): string[] {
   const lines: string[] = [];
   let more = 0;
   for (const v of viewers) {
@@ -99,7 +108,8 @@ export function offending(views: Views, viewers: readonly string[], members: rea
       if (why !== undefined) bad.push(`${describeEntry(e, m)} (${why})`);
     }
     if (bad.length === 0) continue;
-    if (lines.length < max) lines.push(`${v} (round ${view.round}) sees ${bad.slice(0, 6).join('; ')}${bad.length > 6 ? `; +${bad.length - 6} more` : ''}`);
+    if (lines.length < max)
+      lines.push(`${v} (round ${view.round}) sees ${bad.slice(0, 6).join('; ')}${bad.length > 6 ? `; +${bad.length - 6} more` : ''}`);
     else more++;
   }
   if (more > 0) lines.push(`… and ${more} more viewer(s)`);
@@ -117,7 +127,9 @@ export function dumpViews(views: Views, viewers: readonly string[] = [...views.k
     }
     const alive = view.members.filter((m) => m.status === 'alive').length;
     const other = view.members.filter((m) => m.status !== 'alive').map((m) => describeEntry(m));
-    lines.push(`${v} @round ${view.round}: ${view.members.length} members, ${alive} alive${other.length ? `; ${other.slice(0, 8).join(', ')}${other.length > 8 ? ` +${other.length - 8}` : ''}` : ''}`);
+    lines.push(
+      `${v} @round ${view.round}: ${view.members.length} members, ${alive} alive${other.length ? `; ${other.slice(0, 8).join(', ')}${other.length > 8 ? ` +${other.length - 8}` : ''}` : ''}`,
+    );
   }
   if (viewers.length > max) lines.push(`… ${viewers.length - max} more views in data.views`);
   return lines;

@@ -26,7 +26,9 @@ describe('parseDump', () => {
     expect(parseDump([], 'n1')).toEqual({ problem: 'n1 /dump is not a JSON object' });
     expect(parseDump({ entries: [] }, 'n1')).toEqual({ problem: 'n1 /dump has no integer "appliedLsn"' });
     expect(parseDump({ appliedLsn: 0 }, 'n1')).toEqual({ problem: 'n1 /dump has no "entries" array' });
-    expect((parseDump({ appliedLsn: 1, entries: [{ lsn: '1', key: 'k', value: 'v' }] }, 'n1') as { problem: string }).problem).toMatch(/entry #0/);
+    expect((parseDump({ appliedLsn: 1, entries: [{ lsn: '1', key: 'k', value: 'v' }] }, 'n1') as { problem: string }).problem).toMatch(
+      /entry #0/,
+    );
   });
 });
 
@@ -37,8 +39,23 @@ describe('denseProblem', () => {
   });
 
   it('flags out-of-order, duplicate and gapped logs, and a wrong appliedLsn', () => {
-    expect(denseProblem(dump('n1', [[1, 'a', 'a1'], [3, 'a', 'a2'], [2, 'b', 'b1']]))).toMatch(/entry #2 has LSN 3 after LSN 1 \(expected 2\)/);
-    expect(denseProblem(dump('n1', [[1, 'a', 'a1'], [1, 'a', 'a1']]))).toMatch(/entry #2 has LSN 1/);
+    expect(
+      denseProblem(
+        dump('n1', [
+          [1, 'a', 'a1'],
+          [3, 'a', 'a2'],
+          [2, 'b', 'b1'],
+        ]),
+      ),
+    ).toMatch(/entry #2 has LSN 3 after LSN 1 \(expected 2\)/);
+    expect(
+      denseProblem(
+        dump('n1', [
+          [1, 'a', 'a1'],
+          [1, 'a', 'a1'],
+        ]),
+      ),
+    ).toMatch(/entry #2 has LSN 1/);
     expect(denseProblem(dump('n1', [[2, 'a', 'a1']]))).toMatch(/entry #1 has LSN 2 first/);
     expect(denseProblem(dump('n1', [[1, 'a', 'a1']], 3))).toMatch(/reports appliedLsn 3 but its \/dump lists 1 entries/);
   });
@@ -52,10 +69,26 @@ describe('prefixProblem', () => {
   });
 
   it('flags divergence, entries beyond the leader, and lag when exact', () => {
-    expect(prefixProblem(dump('n1', [[1, 'a', 'a1'], [2, 'b', 'OTHER']]), leader)).toBe(
-      'n1 holds LSN 2 b="OTHER" where n0 holds LSN 2 b="b1": n1\'s log is not a prefix of n0\'s',
-    );
-    expect(prefixProblem(dump('n1', [[1, 'a', 'a1'], [2, 'b', 'b1'], [3, 'a', 'a2'], [4, 'c', 'c1']]), leader)).toMatch(/beyond the end of n0's log \(LSN 3\)/);
+    expect(
+      prefixProblem(
+        dump('n1', [
+          [1, 'a', 'a1'],
+          [2, 'b', 'OTHER'],
+        ]),
+        leader,
+      ),
+    ).toBe('n1 holds LSN 2 b="OTHER" where n0 holds LSN 2 b="b1": n1\'s log is not a prefix of n0\'s');
+    expect(
+      prefixProblem(
+        dump('n1', [
+          [1, 'a', 'a1'],
+          [2, 'b', 'b1'],
+          [3, 'a', 'a2'],
+          [4, 'c', 'c1'],
+        ]),
+        leader,
+      ),
+    ).toMatch(/beyond the end of n0's log \(LSN 3\)/);
     expect(prefixProblem(dump('n1', [[1, 'a', 'a1']]), leader, true)).toMatch(/n1 has 1 entries, n0 has 3: not caught up/);
     expect(prefixProblem(dump('n1', [[2, 'b', 'b1']]), leader)).toMatch(/not dense/);
   });
@@ -83,7 +116,9 @@ describe('lostWrites', () => {
 
 describe('isPortCollision', () => {
   it('recognises a node that lost its port between the pick and the bind, in any language', () => {
-    const node = new CandidateError('CANDIDATE_EXITED', 'n0 exited', { logs: ['{"event":"startup-error","reason":"listen EADDRINUSE: address already in use 127.0.0.1:1"}'] });
+    const node = new CandidateError('CANDIDATE_EXITED', 'n0 exited', {
+      logs: ['{"event":"startup-error","reason":"listen EADDRINUSE: address already in use 127.0.0.1:1"}'],
+    });
     const python = new CandidateError('CANDIDATE_EXITED', 'router exited', { logs: ['OSError: [Errno 98] Address already in use'] });
     expect(isPortCollision(node)).toBe(true);
     expect(isPortCollision(python)).toBe(true);

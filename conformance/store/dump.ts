@@ -23,7 +23,8 @@ export function parseDump(raw: unknown, node: string): Dump | { problem: string 
   if (!isRecord(raw)) return { problem: `${node} /dump is not a JSON object` };
   const applied = raw['appliedLsn'];
   const entries = raw['entries'];
-  if (typeof applied !== 'number' || !Number.isSafeInteger(applied) || applied < 0) return { problem: `${node} /dump has no integer "appliedLsn"` };
+  if (typeof applied !== 'number' || !Number.isSafeInteger(applied) || applied < 0)
+    return { problem: `${node} /dump has no integer "appliedLsn"` };
   if (!Array.isArray(entries)) return { problem: `${node} /dump has no "entries" array` };
   const out: DumpEntry[] = [];
   for (const [i, e] of entries.entries()) {

@@ -7,7 +7,18 @@ import { Cluster } from '../../harness/cluster/cluster.ts';
 import type { ClusterNetwork } from '../../harness/network/index.ts';
 import { CandidateError } from '../../harness/process/supervisor.ts';
 import type { Plot } from '../../harness/common/plot.ts';
-import { appliedLsnOf, exchange, field, MAX_DUMP_BYTES, parseReadAnswer, parseWriteAnswer, readPath, StoreHttpError, type ExchangeOptions, type StoreExchange } from '../../harness/wire/store-http.ts';
+import {
+  appliedLsnOf,
+  exchange,
+  field,
+  MAX_DUMP_BYTES,
+  parseReadAnswer,
+  parseWriteAnswer,
+  readPath,
+  StoreHttpError,
+  type ExchangeOptions,
+  type StoreExchange,
+} from '../../harness/wire/store-http.ts';
 import { parseDump, type Dump } from './dump.ts';
 
 /** The initial leader of every store check. Followers are n1, n2, … (sync ones first); the router is `router`. */
@@ -157,7 +168,9 @@ export class StoreUnderTest {
       try {
         cluster = await Cluster.start(ctx, options);
         const sut = new StoreUnderTest(ctx, cluster, { sync, async, quorum });
-        sut.act(`cluster: leader ${LEADER}, sync [${sync.join(', ')}] (k = ${quorum}), async [${async.join(', ')}], router; knobs ${JSON.stringify(topology.knobs ?? {})}`);
+        sut.act(
+          `cluster: leader ${LEADER}, sync [${sync.join(', ')}] (k = ${quorum}), async [${async.join(', ')}], router; knobs ${JSON.stringify(topology.knobs ?? {})}`,
+        );
         await sut.waitReady();
         return sut;
       } catch (error) {
@@ -167,7 +180,9 @@ export class StoreUnderTest {
         // candidate's: start the cluster again.
         if (attempt >= START_ATTEMPTS || !isPortCollision(error)) throw error;
         await cluster?.close();
-        ctx.note(`attempt ${attempt}: a node could not bind its port (taken between the kit's pick and the bind: ${String((error as CandidateError).message)}); cluster started again`);
+        ctx.note(
+          `attempt ${attempt}: a node could not bind its port (taken between the kit's pick and the bind: ${String((error as CandidateError).message)}); cluster started again`,
+        );
       }
     }
   }
@@ -184,12 +199,19 @@ export class StoreUnderTest {
         const host = this.cluster.node(node).host;
         await waitFor(
           async () => {
-            if (!host.proc.running) throw this.exited() ?? new CandidateError('CANDIDATE_EXITED', `${node} exited after its restart`, { logs: host.proc.tail(20) });
+            if (!host.proc.running)
+              throw (
+                this.exited() ?? new CandidateError('CANDIDATE_EXITED', `${node} exited after its restart`, { logs: host.proc.tail(20) })
+              );
             return (await this.status(node, 1000)) ? true : undefined;
           },
           { timeoutMs: 10_000, intervalMs: 50, signal: this.ctx.scope.signal },
         );
-        this.act(`restart ${node} with ${Object.entries(overrides).map(([k, v]) => `{${k}}=${v}`).join(' ')}`);
+        this.act(
+          `restart ${node} with ${Object.entries(overrides)
+            .map(([k, v]) => `{${k}}=${v}`)
+            .join(' ')}`,
+        );
         return;
       } catch (error) {
         if (attempt >= START_ATTEMPTS || !isPortCollision(error)) throw error;
@@ -204,7 +226,11 @@ export class StoreUnderTest {
     if (!host) return undefined;
     const info = host.proc.exitInfo;
     const how = info ? (info.signal ? `killed by ${info.signal}` : `exit code ${info.code}`) : 'gone';
-    return new CandidateError('CANDIDATE_EXITED', `${host.nodeIds.join(', ')} exited (${how}) after its HTTP port answered, before the cluster was ready`, { logs: host.proc.tail(20) });
+    return new CandidateError(
+      'CANDIDATE_EXITED',
+      `${host.nodeIds.join(', ')} exited (${how}) after its HTTP port answered, before the cluster was ready`,
+      { logs: host.proc.tail(20) },
+    );
   }
 
   private async waitReady(): Promise<void> {
@@ -215,7 +241,13 @@ export class StoreUnderTest {
       const dead = this.exited();
       if (dead) throw dead;
       try {
-        const answer = await this.request(ROUTER, 'POST', '/write', { key: READY_KEY, value: 'ready' }, Math.max(500, deadline - performance.now()));
+        const answer = await this.request(
+          ROUTER,
+          'POST',
+          '/write',
+          { key: READY_KEY, value: 'ready' },
+          Math.max(500, deadline - performance.now()),
+        );
         const got = field(answer.response, 'lsn');
         if (answer.status === 200 && typeof got === 'number') lsn = got;
         else last = `${answer.status} ${JSON.stringify(answer.response).slice(0, 200)}`;
@@ -226,7 +258,11 @@ export class StoreUnderTest {
       if (lsn === undefined) await waitFor(() => undefined, { timeoutMs: 100, signal: this.ctx.scope.signal });
     }
     if (lsn === undefined) {
-      throw new CandidateError('STORE_NOT_READY', `no write through the router succeeded within ${READY_TIMEOUT_MS} ms of the HTTP ports answering (last: ${last})`, { logs: this.cluster.logs(10) });
+      throw new CandidateError(
+        'STORE_NOT_READY',
+        `no write through the router succeeded within ${READY_TIMEOUT_MS} ms of the HTTP ports answering (last: ${last})`,
+        { logs: this.cluster.logs(10) },
+      );
     }
     const target = lsn;
     const behind = await waitFor(
@@ -240,9 +276,13 @@ export class StoreUnderTest {
     );
     if (!behind) {
       const statuses = await Promise.all(this.followers.map(async (f) => `${f}: ${(await this.appliedLsn(f)) ?? 'no answer'}`));
-      throw new CandidateError('STORE_NOT_READY', `the ready write got LSN ${target} but not every follower applied it within ${READY_TIMEOUT_MS} ms (appliedLsn ${statuses.join(', ')})`, {
-        logs: this.cluster.logs(10),
-      });
+      throw new CandidateError(
+        'STORE_NOT_READY',
+        `the ready write got LSN ${target} but not every follower applied it within ${READY_TIMEOUT_MS} ms (appliedLsn ${statuses.join(', ')})`,
+        {
+          logs: this.cluster.logs(10),
+        },
+      );
     }
     this.act(`ready: write ${READY_KEY} acknowledged at LSN ${target}, every follower applied it`);
   }
@@ -251,8 +291,19 @@ export class StoreUnderTest {
    * One exchange with a node's (or the router's) HTTP API through the kit's typed store client: deadline
    * over headers and body, body capped. Throws StoreHttpError when there is no usable answer.
    */
-  request(node: string, method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number, options: Omit<ExchangeOptions, 'timeoutMs'> = {}): Promise<StoreExchange> {
-    return exchange(method, `${this.cluster.node(node).baseUrl}${path}`, body, { ...options, timeoutMs: Math.max(1, Math.round(timeoutMs)), signal: this.ctx.scope.signal });
+  request(
+    node: string,
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    options: Omit<ExchangeOptions, 'timeoutMs'> = {},
+  ): Promise<StoreExchange> {
+    return exchange(method, `${this.cluster.node(node).baseUrl}${path}`, body, {
+      ...options,
+      timeoutMs: Math.max(1, Math.round(timeoutMs)),
+      signal: this.ctx.scope.signal,
+    });
   }
 
   /** Records a kit action (fault, admin call, milestone) with its time. */
@@ -267,7 +318,15 @@ export class StoreUnderTest {
 
   /** A write through the router, recorded in the history. Never throws for a missing answer (→ unknown). */
   async write(key: string, value: string, options: WriteOptions = {}): Promise<WriteResult> {
-    const op: WriteOp = { kind: 'write', id: this.nextId('w'), client: options.client ?? 'kit', key, value, invokeMs: floorUs(this.now()), ok: 'unknown' };
+    const op: WriteOp = {
+      kind: 'write',
+      id: this.nextId('w'),
+      client: options.client ?? 'kit',
+      key,
+      value,
+      invokeMs: floorUs(this.now()),
+      ok: 'unknown',
+    };
     if (options.session !== undefined) op.session = options.session;
     this.history.push(op);
     const body: Record<string, string> = { key, value };
@@ -279,7 +338,9 @@ export class StoreUnderTest {
     } catch (error) {
       if (!(error instanceof StoreHttpError)) throw error;
       const ms = performance.now() - started;
-      this.lines.push(`${op.id} +${op.invokeMs.toFixed(0)}ms W ${key}=${value}${sess(options.session)} → no answer in ${ms.toFixed(0)} ms (unknown)`);
+      this.lines.push(
+        `${op.id} +${op.invokeMs.toFixed(0)}ms W ${key}=${value}${sess(options.session)} → no answer in ${ms.toFixed(0)} ms (unknown)`,
+      );
       return { op, outcome: 'unknown', ms };
     }
     op.completeMs = Math.max(op.invokeMs, ceilUs(this.now()));
@@ -290,17 +351,34 @@ export class StoreUnderTest {
       op.ok = true;
       op.lsn = parsed.lsn as number;
     } else if (parsed.outcome === 'rejected') op.ok = false;
-    const what = result.outcome === 'ack' ? `200 lsn=${result.lsn} served by ${result.servedBy ?? '?'}` : `${answer.status} ${result.code ?? ''} (${result.outcome})`;
+    const what =
+      result.outcome === 'ack'
+        ? `200 lsn=${result.lsn} served by ${result.servedBy ?? '?'}`
+        : `${answer.status} ${result.code ?? ''} (${result.outcome})`;
     this.lines.push(`${op.id} +${op.invokeMs.toFixed(0)}ms W ${key}=${value}${sess(options.session)} → ${what} in ${ms.toFixed(0)} ms`);
     return result;
   }
 
   /** A read through the router, recorded in the history. */
   async read(key: string, mode: ReadMode, options: ReadOptions = {}): Promise<ReadResult> {
-    const op: ReadOp = { kind: 'read', id: this.nextId('r'), client: options.client ?? 'kit', key, mode, value: null, invokeMs: floorUs(this.now()) };
+    const op: ReadOp = {
+      kind: 'read',
+      id: this.nextId('r'),
+      client: options.client ?? 'kit',
+      key,
+      mode,
+      value: null,
+      invokeMs: floorUs(this.now()),
+    };
     if (options.session !== undefined) op.session = options.session;
     this.history.push(op);
-    const path = readPath({ key, mode, ...(options.session !== undefined ? { session: options.session } : {}), ...(options.minLsn !== undefined ? { minLsn: options.minLsn } : {}), ...(options.via !== undefined ? { via: options.via } : {}) });
+    const path = readPath({
+      key,
+      mode,
+      ...(options.session !== undefined ? { session: options.session } : {}),
+      ...(options.minLsn !== undefined ? { minLsn: options.minLsn } : {}),
+      ...(options.via !== undefined ? { via: options.via } : {}),
+    });
     const shown = `R ${key} ${mode}${options.via ? ` via=${options.via}` : ''}${sess(options.session)}${options.minLsn !== undefined ? ` minLsn=${options.minLsn}` : ''}`;
     const started = performance.now();
     let answer: StoreExchange;
@@ -322,7 +400,9 @@ export class StoreUnderTest {
       op.servedBy = parsed.servedBy;
       op.completeMs = completeMs;
     }
-    const what = result.ok ? `${JSON.stringify(result.value)} lsn=${result.lsn} served by ${result.servedBy}` : `${answer.status} ${result.code ?? ''}${result.malformed ? ' (malformed)' : ''}`;
+    const what = result.ok
+      ? `${JSON.stringify(result.value)} lsn=${result.lsn} served by ${result.servedBy}`
+      : `${answer.status} ${result.code ?? ''}${result.malformed ? ' (malformed)' : ''}`;
     this.lines.push(`${op.id} +${op.invokeMs.toFixed(0)}ms ${shown} → ${what} in ${ms.toFixed(0)} ms`);
     return result;
   }
@@ -331,7 +411,9 @@ export class StoreUnderTest {
   async status(node: string, timeoutMs = 3000): Promise<Record<string, unknown> | undefined> {
     try {
       const answer = await this.request(node, 'GET', '/status', undefined, timeoutMs);
-      return answer.status === 200 && typeof answer.response === 'object' && answer.response !== null ? (answer.response as Record<string, unknown>) : undefined;
+      return answer.status === 200 && typeof answer.response === 'object' && answer.response !== null
+        ? (answer.response as Record<string, unknown>)
+        : undefined;
     } catch (error) {
       if (error instanceof StoreHttpError) return undefined;
       throw error;
@@ -359,7 +441,8 @@ export class StoreUnderTest {
   async dump(node: string): Promise<Dump | { problem: string }> {
     try {
       const answer = await this.request(node, 'GET', '/dump', undefined, 10_000, { maxBytes: MAX_DUMP_BYTES });
-      if (answer.status !== 200) return { problem: `${node} answered /dump with ${answer.status}: ${JSON.stringify(answer.response).slice(0, 200)}` };
+      if (answer.status !== 200)
+        return { problem: `${node} answered /dump with ${answer.status}: ${JSON.stringify(answer.response).slice(0, 200)}` };
       return parseDump(answer.response, node);
     } catch (error) {
       if (error instanceof StoreHttpError) return { problem: `${node} did not answer /dump (${error.message})` };
@@ -411,7 +494,12 @@ export class StoreUnderTest {
       if (!points) series.set(name, (points = []));
       points.push([Math.round(op.invokeMs), Math.round((op.completeMs - op.invokeMs) * 10) / 10]);
     }
-    return { title, xLabel: 'ms on the timeline (sent)', yLabel: 'latency ms', series: [...series].map(([name, points]) => ({ name, points })) };
+    return {
+      title,
+      xLabel: 'ms on the timeline (sent)',
+      yLabel: 'latency ms',
+      series: [...series].map(([name, points]) => ({ name, points })),
+    };
   }
 
   /** The applied LSN each node served reads at, over time: shows each follower's lag and how resets hit it. */
@@ -423,7 +511,12 @@ export class StoreUnderTest {
       if (!points) series.set(op.servedBy, (points = []));
       points.push([Math.round(op.completeMs), op.servedLsn]);
     }
-    return { title, xLabel: 'ms on the timeline (answered)', yLabel: 'served LSN', series: [...series].sort(([a], [b]) => a.localeCompare(b)).map(([name, points]) => ({ name, points })) };
+    return {
+      title,
+      xLabel: 'ms on the timeline (answered)',
+      yLabel: 'served LSN',
+      series: [...series].sort(([a], [b]) => a.localeCompare(b)).map(([name, points]) => ({ name, points })),
+    };
   }
 
   /** The recorded history (a snapshot). */
@@ -434,7 +527,11 @@ export class StoreUnderTest {
   /** Evidence common to every verdict: what was sent, the timeline, the candidate's last log lines. */
   evidence(rest: Omit<Evidence, 'summary'> & { plots?: Plot[]; withLogs?: boolean } = {}): Omit<Evidence, 'summary'> {
     const { withLogs, ...others } = rest;
-    return withRunEvidence(others, { sent: this.actions, timeline: this.timeline.entries(), logs: (withLogs ?? true) ? this.cluster.logs(8) : undefined });
+    return withRunEvidence(others, {
+      sent: this.actions,
+      timeline: this.timeline.entries(),
+      logs: (withLogs ?? true) ? this.cluster.logs(8) : undefined,
+    });
   }
 
   pass(summary: string, rest: Omit<Evidence, 'summary'> & { plots?: Plot[] } = {}): CheckOutcome {
@@ -448,7 +545,10 @@ export class StoreUnderTest {
   fail(summary: string, rest: Omit<Evidence, 'summary'> & { plots?: Plot[]; proof?: readonly string[] } = {}): CheckOutcome {
     const { proof, ...others } = rest;
     if (proof === undefined || proof.length === 0) return failed(summary, this.evidence(others));
-    return failed(summary, this.evidence({ ...others, observed: [...(others.observed ?? []).filter((l) => !proof.includes(l)), ...proof] }));
+    return failed(
+      summary,
+      this.evidence({ ...others, observed: [...(others.observed ?? []).filter((l) => !proof.includes(l)), ...proof] }),
+    );
   }
 
   unknown(summary: string, rest: Omit<Evidence, 'summary'> & { plots?: Plot[] } = {}): CheckOutcome {

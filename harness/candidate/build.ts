@@ -21,7 +21,12 @@ export async function buildCandidate(candidate: Candidate, options: { timeoutMs?
   const command = candidate.manifest.build;
   if (command === undefined) return checkCommandExists(candidate).then(() => ({ ran: false, durationMs: 0, warnings: [] }));
   const { limits } = candidate.manifest;
-  const result = await runShell(command, { cwd: candidate.dir, timeoutMs: options.timeoutMs ?? limits.buildTimeoutMs, limits, purpose: 'build' });
+  const result = await runShell(command, {
+    cwd: candidate.dir,
+    timeoutMs: options.timeoutMs ?? limits.buildTimeoutMs,
+    limits,
+    purpose: 'build',
+  });
   if (result.timedOut || result.exitCode !== 0) {
     const why = describeShellResult(result);
     throw new BuildError('BUILD_FAILED', `build of ${candidate.manifest.name} (${command}) ${why}`, {

@@ -26,7 +26,11 @@ export async function loadCandidate(path: string): Promise<Candidate> {
   try {
     text = await readFile(manifestPath, 'utf8');
   } catch (error) {
-    const problem: ManifestProblem = { code: 'MANIFEST_UNREADABLE', path: '(file)', message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
+    const problem: ManifestProblem = {
+      code: 'MANIFEST_UNREADABLE',
+      path: '(file)',
+      message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    };
     throw ManifestError.of([problem], manifestPath);
   }
   const dir = dirname(manifestPath);
@@ -95,10 +99,18 @@ export async function checkCommandExists(candidate: Candidate): Promise<void> {
     const dirs = pathVar.split(delimiter).filter((d) => d !== '');
     looked = `PATH (${dirs.length} folders)`;
     found = false;
-    for (const d of dirs) if (await executable(join(resolveFrom(candidate.dir, d), program))) { found = true; break; }
+    for (const d of dirs)
+      if (await executable(join(resolveFrom(candidate.dir, d), program))) {
+        found = true;
+        break;
+      }
   }
   if (found) return;
   const when = candidate.manifest.build === undefined ? 'no build step' : 'after the build';
-  const problem: ManifestProblem = { code: 'MANIFEST_COMMAND_MISSING', path: 'command[0]', message: `${JSON.stringify(program)} is not an executable file (${when}; looked in ${looked})` };
+  const problem: ManifestProblem = {
+    code: 'MANIFEST_COMMAND_MISSING',
+    path: 'command[0]',
+    message: `${JSON.stringify(program)} is not an executable file (${when}; looked in ${looked})`,
+  };
   throw ManifestError.of([problem], candidate.manifestPath);
 }

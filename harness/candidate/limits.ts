@@ -50,7 +50,8 @@ export interface LimitsProblem {
 export function parseLimits(raw: unknown): Limits | LimitsProblem {
   const limits: Limits = { ...DEFAULT_LIMITS };
   if (raw === undefined) return limits;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { field: 'limits', expected: `an object with ${Object.keys(FIELDS).join(', ')}`, got: raw };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { field: 'limits', expected: `an object with ${Object.keys(FIELDS).join(', ')}`, got: raw };
   for (const [key, value] of Object.entries(raw)) {
     const spec = FIELDS[key as keyof typeof FIELDS];
     if (!spec) return { field: `limits.${key}`, expected: `one of ${Object.keys(FIELDS).join(', ')}`, got: value };
@@ -68,7 +69,11 @@ export function isLimitsProblem(value: Limits | LimitsProblem): value is LimitsP
 
 /** "1 GiB", "256 MiB", "1.5 KiB". */
 export function formatBytes(bytes: number): string {
-  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
     if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
   }
   return `${bytes} B`;

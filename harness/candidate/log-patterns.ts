@@ -15,6 +15,7 @@ export function patternProblem(source: string): string | undefined {
   } catch (error) {
     return `not a valid regular expression (${(error as Error).message})`;
   }
-  if (!safeRegex(source)) return 'can backtrack catastrophically (nested or too many quantifiers, e.g. "(a+)+"); write it without a quantifier inside a quantified group';
+  if (!safeRegex(source))
+    return 'can backtrack catastrophically (nested or too many quantifiers, e.g. "(a+)+"); write it without a quantifier inside a quantified group';
   return undefined;
 }

@@ -121,19 +121,33 @@ describe('manifest', () => {
     const store = { system: 'store', name: 's', command: ['./s', '{listen}', '{leader}', '{http}'], knobs: { quorum: { env: 'Q' } } };
     expect(codes(store)).toEqual([]);
     expect(codes({ ...store, command: ['./s', '{bind}'] })).toEqual(['MANIFEST_PLACEHOLDER_MISPLACED command[1]']);
-    expect(codes({ system: 'gossip', name: 'g', command: ['./g'], env: { L: '{leader}' } })).toEqual(['MANIFEST_PLACEHOLDER_MISPLACED env.L']);
+    expect(codes({ system: 'gossip', name: 'g', command: ['./g'], env: { L: '{leader}' } })).toEqual([
+      'MANIFEST_PLACEHOLDER_MISPLACED env.L',
+    ]);
   });
 
   it('accepts the limits object and refuses non-integers in it', () => {
     const MiB = 1024 * 1024;
-    expect(parseManifest({ ...issueExample, limits: { memoryMiB: 512, processes: 64, fileSizeMiB: 10, buildTimeoutS: 600 } }).limits).toEqual({ memoryBytes: 512 * MiB, processes: 64, fileSizeBytes: 10 * MiB, buildTimeoutMs: 600_000 });
-    expect(parseManifest(issueExample).limits).toEqual({ memoryBytes: 1024 * MiB, processes: 256, fileSizeBytes: 256 * MiB, buildTimeoutMs: 900_000 });
-    expect(codes({ ...issueExample, limits: { memoryMiB: 100.5, cpu: 3 } }).sort()).toEqual(['MANIFEST_SCHEMA limits.memoryMiB', 'MANIFEST_UNKNOWN_FIELD limits.cpu']);
+    expect(
+      parseManifest({ ...issueExample, limits: { memoryMiB: 512, processes: 64, fileSizeMiB: 10, buildTimeoutS: 600 } }).limits,
+    ).toEqual({ memoryBytes: 512 * MiB, processes: 64, fileSizeBytes: 10 * MiB, buildTimeoutMs: 600_000 });
+    expect(parseManifest(issueExample).limits).toEqual({
+      memoryBytes: 1024 * MiB,
+      processes: 256,
+      fileSizeBytes: 256 * MiB,
+      buildTimeoutMs: 900_000,
+    });
+    expect(codes({ ...issueExample, limits: { memoryMiB: 100.5, cpu: 3 } }).sort()).toEqual([
+      'MANIFEST_SCHEMA limits.memoryMiB',
+      'MANIFEST_UNKNOWN_FIELD limits.cpu',
+    ]);
     expect(codes({ ...issueExample, limits: { processes: 2 } })).toEqual(['MANIFEST_SCHEMA limits.processes']);
   });
 
   it('refuses catastrophic log patterns by name and accepts ordinary ones', () => {
-    expect(codes({ ...issueExample, log: { format: 'tracing', patterns: { lagged: '(a+)+$' } } })).toEqual(['MANIFEST_PATTERN_UNSAFE log.patterns.lagged']);
+    expect(codes({ ...issueExample, log: { format: 'tracing', patterns: { lagged: '(a+)+$' } } })).toEqual([
+      'MANIFEST_PATTERN_UNSAFE log.patterns.lagged',
+    ]);
     expect(problemsOf({ ...issueExample, log: { format: 'tracing', patterns: { lagged: '(a+)+$' } } })[0]?.message).toContain('(a+)+$');
     expect(codes({ ...issueExample, log: { format: 'tracing', patterns: { lagged: 'fell behind \\d+ frames|lagged' } } })).toEqual([]);
   });
@@ -172,7 +186,9 @@ describe('manifest', () => {
     await chmod(join(dir, 'bin', 'broker'), 0o755);
     await expect(checkCommandExists(candidate)).resolves.toBeUndefined();
     await writeFile(file, JSON.stringify({ ...issueExample, command: ['no-such-program-meridian'] }));
-    await expect(checkCommandExists(await loadCandidate(file))).rejects.toMatchObject({ details: { problems: [{ code: 'MANIFEST_COMMAND_MISSING' }] } });
+    await expect(checkCommandExists(await loadCandidate(file))).rejects.toMatchObject({
+      details: { problems: [{ code: 'MANIFEST_COMMAND_MISSING' }] },
+    });
     await writeFile(file, JSON.stringify({ ...issueExample, command: ['sh'] }));
     await expect(checkCommandExists(await loadCandidate(file))).resolves.toBeUndefined();
   });

@@ -94,7 +94,11 @@ export class ManifestError extends KitError {
     const where = (p: ManifestProblem): string => (p.line !== undefined ? `${file ?? 'manifest'}:${p.line}:${p.column ?? 1}: ` : '');
     const lines = problems.map((p) => `  ${where(p)}${p.path}: ${p.message} [${p.code}]`);
     const title = `${file ?? 'manifest'}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}`;
-    return new ManifestError([title, ...lines].join('\n'), { field: problems[0]?.path, problems, ...(file === undefined ? {} : { path: file }) });
+    return new ManifestError([title, ...lines].join('\n'), {
+      field: problems[0]?.path,
+      problems,
+      ...(file === undefined ? {} : { path: file }),
+    });
   }
 }
 
@@ -117,7 +121,13 @@ function dotted(segments: (string | number)[]): string {
   return out === '' ? '(root)' : out;
 }
 const pointerSegments = (pointer: string): (string | number)[] =>
-  pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 
 /** The innermost `x-expected` wording on the way to a schema location. */
 function expectedAt(schemaPath: string): string | undefined {
@@ -153,15 +163,18 @@ function schemaProblems(errors: ErrorObject[]): { problem: ManifestProblem; segm
     } else if (e.keyword === 'propertyNames') {
       const name = String((e.params as { propertyName: string }).propertyName);
       segments = [...segments, name];
-      const names = ((e.parentSchema as { propertyNames?: { enum?: string[]; pattern?: string } }).propertyNames);
+      const names = (e.parentSchema as { propertyNames?: { enum?: string[]; pattern?: string } }).propertyNames;
       const guess = names?.enum ? closest(name, names.enum) : undefined;
       code = 'MANIFEST_UNKNOWN_FIELD';
-      message = names?.enum ? `not a known name${guess ? ` (did you mean "${guess}"?)` : ''}; known: ${names.enum.join(', ')}` : `name must match ${names?.pattern ?? 'the schema'}`;
+      message = names?.enum
+        ? `not a known name${guess ? ` (did you mean "${guess}"?)` : ''}; known: ${names.enum.join(', ')}`
+        : `name must match ${names?.pattern ?? 'the schema'}`;
     } else if (e.keyword === 'required') {
       segments = [...segments, String((e.params as { missingProperty: string }).missingProperty)];
       message = `missing; expected ${expectedAt(`${e.schemaPath.replace(/\/required$/, '')}/properties/${segments.at(-1)}`) ?? 'this field'}`;
     } else {
-      const expected = e.keyword === 'enum' ? `one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : expectedAt(e.schemaPath);
+      const expected =
+        e.keyword === 'enum' ? `one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : expectedAt(e.schemaPath);
       message = `${expected === undefined ? (e.message ?? e.keyword) : `expected ${expected}`}, got ${shown(e.data)}`;
     }
     const problem: ManifestProblem = { code, path: dotted(segments), message };
@@ -187,13 +200,23 @@ function meaningProblems(raw: Record<string, Json>): { problem: ManifestProblem;
       const guess = closest(knob, knobs);
       const other = SYSTEMS.filter((s) => s !== known && vocabularyOf(s).knobs.includes(knob));
       const hint = guess ? ` (did you mean "${guess}"?)` : other.length > 0 ? ` (a ${other.join('/')} knob)` : '';
-      out.push({ problem: { code: 'MANIFEST_KNOB_UNKNOWN', path: `knobs.${knob}`, message: `the kit sets no knob "${knob}" on a ${known}${hint}; ${known} knobs: ${knobs.join(', ')}` }, segments: ['knobs', knob] });
+      out.push({
+        problem: {
+          code: 'MANIFEST_KNOB_UNKNOWN',
+          path: `knobs.${knob}`,
+          message: `the kit sets no knob "${knob}" on a ${known}${hint}; ${known} knobs: ${knobs.join(', ')}`,
+        },
+        segments: ['knobs', knob],
+      });
     }
   }
   if (known) {
     const texts: { segments: (string | number)[]; text: string }[] = [];
-    if (Array.isArray(raw.command)) raw.command.forEach((part, i) => typeof part === 'string' && texts.push({ segments: ['command', i], text: part }));
-    if (isRecord(raw.env)) for (const [key, value] of Object.entries(raw.env)) if (typeof value === 'string') texts.push({ segments: ['env', key], text: value });
+    if (Array.isArray(raw.command))
+      raw.command.forEach((part, i) => typeof part === 'string' && texts.push({ segments: ['command', i], text: part }));
+    if (isRecord(raw.env))
+      for (const [key, value] of Object.entries(raw.env))
+        if (typeof value === 'string') texts.push({ segments: ['env', key], text: value });
     const offered = vocabularyOf(known).placeholders;
     for (const { segments, text } of texts) {
       for (const match of text.matchAll(PLACEHOLDER)) {
@@ -201,9 +224,18 @@ function meaningProblems(raw: Record<string, Json>): { problem: ManifestProblem;
         if (offered.includes(name)) continue;
         const elsewhere = SYSTEMS.filter((s) => s !== known && vocabularyOf(s).placeholders.includes(name));
         const list = offered.map((p) => `{${p}}`).join(', ');
-        const problem: ManifestProblem = elsewhere.length > 0
-          ? { code: 'MANIFEST_PLACEHOLDER_MISPLACED', path: dotted(segments), message: `{${name}} is filled only for ${elsewhere.join('/')} manifests; a ${known} process gets ${list}` }
-          : { code: 'MANIFEST_PLACEHOLDER_UNKNOWN', path: dotted(segments), message: `unknown placeholder {${name}}${closest(name, offered) ? ` (did you mean {${closest(name, offered)}}?)` : ''}; a ${known} process gets ${list}` };
+        const problem: ManifestProblem =
+          elsewhere.length > 0
+            ? {
+                code: 'MANIFEST_PLACEHOLDER_MISPLACED',
+                path: dotted(segments),
+                message: `{${name}} is filled only for ${elsewhere.join('/')} manifests; a ${known} process gets ${list}`,
+              }
+            : {
+                code: 'MANIFEST_PLACEHOLDER_UNKNOWN',
+                path: dotted(segments),
+                message: `unknown placeholder {${name}}${closest(name, offered) ? ` (did you mean {${closest(name, offered)}}?)` : ''}; a ${known} process gets ${list}`,
+              };
         out.push({ problem, segments });
       }
     }
@@ -212,7 +244,11 @@ function meaningProblems(raw: Record<string, Json>): { problem: ManifestProblem;
     for (const [event, source] of Object.entries(raw.log.patterns)) {
       if (typeof source !== 'string') continue;
       const why = patternProblem(source);
-      if (why) out.push({ problem: { code: 'MANIFEST_PATTERN_UNSAFE', path: `log.patterns.${event}`, message: `pattern ${JSON.stringify(source)} ${why}` }, segments: ['log', 'patterns', event] });
+      if (why)
+        out.push({
+          problem: { code: 'MANIFEST_PATTERN_UNSAFE', path: `log.patterns.${event}`, message: `pattern ${JSON.stringify(source)} ${why}` },
+          segments: ['log', 'patterns', event],
+        });
     }
   }
   return out;
@@ -265,13 +301,19 @@ export function manifestProblems(raw: Json, text?: string): ManifestProblem[] {
 export function parseManifestText(text: string, file?: string): Manifest {
   const found: ParseError[] = [];
   parseJsonc(text, found, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  const errors: { what: string; offset: number }[] = found.map((e) => ({ what: printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase(), offset: e.offset }));
+  const errors: { what: string; offset: number }[] = found.map((e) => ({
+    what: printParseErrorCode(e.error)
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toLowerCase(),
+    offset: e.offset,
+  }));
   let raw: Json;
   try {
     raw = JSON.parse(text);
   } catch (error) {
     // Only where the tolerant scanner saw nothing wrong (it should not happen): take Node's own position.
-    if (errors.length === 0) errors.push({ what: (error as Error).message, offset: Number(/position (\d+)/.exec((error as Error).message)?.[1] ?? 0) });
+    if (errors.length === 0)
+      errors.push({ what: (error as Error).message, offset: Number(/position (\d+)/.exec((error as Error).message)?.[1] ?? 0) });
   }
   if (errors.length > 0) {
     const starts = [0];
@@ -279,7 +321,13 @@ export function parseManifestText(text: string, file?: string): Manifest {
     const problems = errors.map((e): ManifestProblem => {
       let line = 0;
       while (line + 1 < starts.length && (starts[line + 1] as number) <= e.offset) line++;
-      return { code: 'MANIFEST_JSON_SYNTAX', path: '(file)', message: `JSON syntax: ${e.what}`, line: line + 1, column: e.offset - (starts[line] as number) + 1 };
+      return {
+        code: 'MANIFEST_JSON_SYNTAX',
+        path: '(file)',
+        message: `JSON syntax: ${e.what}`,
+        line: line + 1,
+        column: e.offset - (starts[line] as number) + 1,
+      };
     });
     throw ManifestError.of(problems, file);
   }
@@ -297,7 +345,10 @@ function build(raw: Record<string, Json>): Manifest {
     name: raw.name as string,
     command: raw.command as string[],
     env,
-    log: { format: (log.format as LogFormat | undefined) ?? 'json', patterns: { ...((log.patterns as Record<string, string> | undefined) ?? {}) } },
+    log: {
+      format: (log.format as LogFormat | undefined) ?? 'json',
+      patterns: { ...((log.patterns as Record<string, string> | undefined) ?? {}) },
+    },
     knobs: { ...((raw.knobs as Record<string, KnobBinding> | undefined) ?? {}) },
     checks: { ...((raw.checks as Record<string, string> | undefined) ?? {}) },
     startupTimeoutMs: (raw.startupTimeoutMs as number | undefined) ?? 20_000,
@@ -318,6 +369,10 @@ function build(raw: Record<string, Json>): Manifest {
 /** The schema has already checked names and ranges, so a problem here is a schema/limits.ts mismatch: a kit bug. */
 function limitsOf(raw: Json | undefined): Limits {
   const limits = parseLimits(raw);
-  if (isLimitsProblem(limits)) throw new KitError('KIT_LIMITS_SCHEMA_MISMATCH', `limits passed the schema but not limits.ts: ${limits.field} expected ${limits.expected}`);
+  if (isLimitsProblem(limits))
+    throw new KitError(
+      'KIT_LIMITS_SCHEMA_MISMATCH',
+      `limits passed the schema but not limits.ts: ${limits.field} expected ${limits.expected}`,
+    );
   return limits;
 }

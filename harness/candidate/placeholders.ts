@@ -5,7 +5,13 @@ export function fillPlaceholders(text: string, values: Record<string, string>, w
   return text.replace(/\{([A-Za-z][\w]*)\}/g, (whole, name: string) => {
     const value = values[name];
     if (value === undefined) {
-      throw new KitError('MANIFEST_PLACEHOLDER', `${where}: unknown placeholder ${whole} (known here: ${Object.keys(values).map((k) => `{${k}}`).join(', ')})`, { field: where, placeholder: name });
+      throw new KitError(
+        'MANIFEST_PLACEHOLDER',
+        `${where}: unknown placeholder ${whole} (known here: ${Object.keys(values)
+          .map((k) => `{${k}}`)
+          .join(', ')})`,
+        { field: where, placeholder: name },
+      );
     }
     return value;
   });

@@ -63,5 +63,8 @@ export function describeShellResult(result: ShellResult): string {
 
 /** Lines that look like compiler or linter warnings, for the ADVISORY build report. */
 export function warningLines(output: string): string[] {
-  return output.split('\n').filter((line) => /(^|\s)warning(\[|:|\s)/i.test(line)).slice(0, 50);
+  return output
+    .split('\n')
+    .filter((line) => /(^|\s)warning(\[|:|\s)/i.test(line))
+    .slice(0, 50);
 }

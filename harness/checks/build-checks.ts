@@ -32,6 +32,9 @@ export function buildWarningsCheck(build: BuildOutcome): CheckDefinition | undef
     criterion: 'The build prints no warnings (advisory).',
     timeoutMs: 1000,
     run: async () =>
-      advisory(build.warnings.length === 0 ? 'the build printed no warnings' : `${build.warnings.length} warning line(s) in the build output`, { observed: build.warnings.slice(0, 20) }),
+      advisory(
+        build.warnings.length === 0 ? 'the build printed no warnings' : `${build.warnings.length} warning line(s) in the build output`,
+        { observed: build.warnings.slice(0, 20) },
+      ),
   };
 }

@@ -5,7 +5,11 @@ import { parseManifest } from '../candidate/manifest.ts';
 import type { CheckDefinition } from './check.ts';
 import { runCheck, runJobs, setHeavyLanes, setProcessChecks } from './runner.ts';
 
-const candidate: Candidate = { manifest: parseManifest({ system: 'broker', name: 'x', command: ['true'] }), manifestPath: '/x/manifest.json', dir: '/x' };
+const candidate: Candidate = {
+  manifest: parseManifest({ system: 'broker', name: 'x', command: ['true'] }),
+  manifestPath: '/x/manifest.json',
+  dir: '/x',
+};
 const options = { candidate, seed: 1, replay: (id: string) => `replay ${id}` };
 
 describe('runCheck', () => {
@@ -15,9 +19,17 @@ describe('runCheck', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       const check: CheckDefinition = {
-        id: 'slow', system: 'broker', level: 'required', title: 't', criterion: 'c', timeoutMs: 50,
+        id: 'slow',
+        system: 'broker',
+        level: 'required',
+        title: 't',
+        criterion: 'c',
+        timeoutMs: 50,
         // Like a real check whose candidate the scope just killed: it fails once the scope is closed.
-        run: (ctx) => new Promise((_, reject) => ctx.scope.signal.addEventListener('abort', () => setTimeout(() => reject(new Error('candidate gone')), 10))),
+        run: (ctx) =>
+          new Promise((_, reject) =>
+            ctx.scope.signal.addEventListener('abort', () => setTimeout(() => reject(new Error('candidate gone')), 10)),
+          ),
       };
       const result = await runCheck(check, options);
       expect(result.verdict).toBe('ERROR');
@@ -30,7 +42,19 @@ describe('runCheck', () => {
 
   it('reports a missing knob as NOT_TESTABLE naming it, without running the check', async () => {
     let ran = false;
-    const check: CheckDefinition = { id: 'k', system: 'broker', level: 'required', title: 't', criterion: 'c', timeoutMs: 1000, needsKnobs: ['slowHandlerMs'], run: async () => { ran = true; return { verdict: 'PASS', evidence: { summary: '' } }; } };
+    const check: CheckDefinition = {
+      id: 'k',
+      system: 'broker',
+      level: 'required',
+      title: 't',
+      criterion: 'c',
+      timeoutMs: 1000,
+      needsKnobs: ['slowHandlerMs'],
+      run: async () => {
+        ran = true;
+        return { verdict: 'PASS', evidence: { summary: '' } };
+      },
+    };
     const result = await runCheck(check, options);
     expect(result.verdict).toBe('NOT_TESTABLE');
     expect(result.evidence.summary).toContain('slowHandlerMs');
@@ -38,18 +62,37 @@ describe('runCheck', () => {
   });
 
   it('maps a kit bug thrown by a check to ERROR, never to PASS or FAIL', async () => {
-    const check: CheckDefinition = { id: 'b', system: 'broker', level: 'required', title: 't', criterion: 'c', timeoutMs: 1000, run: async () => { throw new TypeError('oops'); } };
+    const check: CheckDefinition = {
+      id: 'b',
+      system: 'broker',
+      level: 'required',
+      title: 't',
+      criterion: 'c',
+      timeoutMs: 1000,
+      run: async () => {
+        throw new TypeError('oops');
+      },
+    };
     expect((await runCheck(check, options)).verdict).toBe('ERROR');
   });
 });
 
 describe('runJobs', () => {
   /** Checks that record how many heavy and light checks were running at once. */
-  function probe(): { make: (id: string, heavy: boolean) => CheckDefinition; peak: { heavy: number; light: number; total: number; lightBesideHeavy: number } } {
+  function probe(): {
+    make: (id: string, heavy: boolean) => CheckDefinition;
+    peak: { heavy: number; light: number; total: number; lightBesideHeavy: number };
+  } {
     const now = { heavy: 0, light: 0 };
     const peak = { heavy: 0, light: 0, total: 0, lightBesideHeavy: 0 };
     const make = (id: string, heavy: boolean): CheckDefinition => ({
-      id, system: 'broker', level: 'required', title: 't', criterion: 'c', timeoutMs: 5000, heavy,
+      id,
+      system: 'broker',
+      level: 'required',
+      title: 't',
+      criterion: 'c',
+      timeoutMs: 5000,
+      heavy,
       run: async () => {
         if (heavy) now.heavy++;
         else now.light++;
@@ -101,7 +144,11 @@ describe('runJobs', () => {
     const { make, peak } = probe();
     const before = setProcessChecks(3);
     try {
-      const results = await Promise.all([runJobs(jobsOf(make, 'a'), opts), runJobs(jobsOf(make, 'b'), opts), runJobs(jobsOf(make, 'c'), opts)]);
+      const results = await Promise.all([
+        runJobs(jobsOf(make, 'a'), opts),
+        runJobs(jobsOf(make, 'b'), opts),
+        runJobs(jobsOf(make, 'c'), opts),
+      ]);
       expect(results.flat().map((r) => r.verdict)).toEqual(Array(24).fill('PASS'));
       expect(peak.total).toBe(3);
       expect(peak.light).toBeGreaterThan(1);

@@ -53,7 +53,10 @@ export async function runCheck(check: CheckDefinition, options: Omit<RunOptions,
         () =>
           resolve({
             verdict: 'ERROR',
-            evidence: { summary: `the check overran its own ${check.timeoutMs} ms deadline (a kit fault, or a machine far too loaded)`, notes },
+            evidence: {
+              summary: `the check overran its own ${check.timeoutMs} ms deadline (a kit fault, or a machine far too loaded)`,
+              notes,
+            },
           }),
         check.timeoutMs,
       );
@@ -78,7 +81,13 @@ function mapError(error: unknown): CheckOutcome {
   }
   const message = error instanceof Error ? error.message : String(error);
   const code = error instanceof KitError ? `${error.code}: ` : '';
-  return { verdict: 'ERROR', evidence: { summary: `kit error: ${code}${message}`, notes: error instanceof Error && error.stack ? error.stack.split('\n').slice(0, 8) : [] } };
+  return {
+    verdict: 'ERROR',
+    evidence: {
+      summary: `kit error: ${code}${message}`,
+      notes: error instanceof Error && error.stack ? error.stack.split('\n').slice(0, 8) : [],
+    },
+  };
 }
 
 /** One check to run with one run seed. */
@@ -159,7 +168,13 @@ export function setProcessChecks(max: number): number {
  * checks in all than the process-wide cap (default 4 per core).
  * Results come back in job order.
  */
-export async function runJobs(jobs: readonly Job[], options: Omit<RunOptions, 'seed' | 'replay'> & { replay: (checkId: string, seed: number) => string; onJobResult?: (job: Job, result: CheckResult) => void }): Promise<CheckResult[]> {
+export async function runJobs(
+  jobs: readonly Job[],
+  options: Omit<RunOptions, 'seed' | 'replay'> & {
+    replay: (checkId: string, seed: number) => string;
+    onJobResult?: (job: Job, result: CheckResult) => void;
+  },
+): Promise<CheckResult[]> {
   const slots = Math.max(1, options.slots ?? 4);
   const results = new Map<Job, CheckResult>();
   // Heavy first: they are the longest, and starting them early lets light ones fill the spare slots.
@@ -185,15 +200,17 @@ export async function runJobs(jobs: readonly Job[], options: Omit<RunOptions, 's
     free -= need;
     gate.take(heavy);
     options.onStart?.(job.check);
-    const task = runCheck(job.check, { candidate: options.candidate, seed: job.seed, replay: (id) => options.replay(id, job.seed) }).then((result) => {
-      results.set(job, result);
-      options.onResult?.(result);
-      options.onJobResult?.(job, result);
-      free += need;
-      running.delete(task);
-      gate.release(heavy);
-      wake?.();
-    });
+    const task = runCheck(job.check, { candidate: options.candidate, seed: job.seed, replay: (id) => options.replay(id, job.seed) }).then(
+      (result) => {
+        results.set(job, result);
+        options.onResult?.(result);
+        options.onJobResult?.(job, result);
+        free += need;
+        running.delete(task);
+        gate.release(heavy);
+        wake?.();
+      },
+    );
     running.add(task);
   }
   await Promise.all(running);

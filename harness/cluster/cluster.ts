@@ -75,7 +75,11 @@ export class Cluster {
   /** UDP clusters: listen and HTTP ports held below the ephemeral range (see held-ports.ts), freed on close. */
   private readonly heldPorts = new Map<string, HeldPort>();
 
-  private constructor(readonly ctx: ClusterHost, readonly net: ClusterNetwork, readonly options: ClusterOptions) {}
+  private constructor(
+    readonly ctx: ClusterHost,
+    readonly net: ClusterNetwork,
+    readonly options: ClusterOptions,
+  ) {}
 
   get timeline(): FaultTimeline {
     return this.net.timeline;
@@ -115,14 +119,27 @@ export class Cluster {
       if (perProcess > 1) {
         cluster.tempDir ??= mkdtempForCandidates('meridian-cluster-');
         const file = join(cluster.tempDir, `host-${index}.json`);
-        await writeFile(file, JSON.stringify(group.map((n) => ({ id: n.id, role: n.role ?? 'node', listen: listens.get(n.id), peers: net.bookFor(n.id) })), null, 2));
+        await writeFile(
+          file,
+          JSON.stringify(
+            group.map((n) => ({ id: n.id, role: n.role ?? 'node', listen: listens.get(n.id), peers: net.bookFor(n.id) })),
+            null,
+            2,
+          ),
+        );
         values.nodesFile = file;
       }
       await Promise.all([...group.map((n) => cluster.heldPorts.get(n.id)?.unhold()), heldHttp?.unhold()]);
       const host: HostProcess = { index, nodeIds: group.map((n) => n.id), http, argsValues: values, proc: cluster.spawn(values, index) };
       cluster.hosts.push(host);
       for (const spec of group) {
-        cluster.nodes.set(spec.id, { id: spec.id, role: spec.role ?? 'node', listen: listens.get(spec.id) as string, baseUrl: `http://${http}`, host });
+        cluster.nodes.set(spec.id, {
+          id: spec.id,
+          role: spec.role ?? 'node',
+          listen: listens.get(spec.id) as string,
+          baseUrl: `http://${http}`,
+          host,
+        });
       }
     }
     try {
@@ -148,7 +165,8 @@ export class Cluster {
 
   node(id: string): ClusterNode {
     const node = this.nodes.get(id);
-    if (!node) throw new ClusterError('CLUSTER_UNKNOWN_NODE', `no node "${id}" in this cluster (nodes: ${[...this.nodes.keys()].join(', ')})`);
+    if (!node)
+      throw new ClusterError('CLUSTER_UNKNOWN_NODE', `no node "${id}" in this cluster (nodes: ${[...this.nodes.keys()].join(', ')})`);
     return node;
   }
 
@@ -206,7 +224,9 @@ export class Cluster {
 
   /** Last log lines of every process, prefixed by the nodes they host. */
   logs(perProcess = 6): string[] {
-    return this.hosts.flatMap((h) => h.proc.tail(perProcess).map((line) => `${h.nodeIds.length > 1 ? `host${h.index}` : h.nodeIds[0]}: ${line}`));
+    return this.hosts.flatMap((h) =>
+      h.proc.tail(perProcess).map((line) => `${h.nodeIds.length > 1 ? `host${h.index}` : h.nodeIds[0]}: ${line}`),
+    );
   }
 
   async close(): Promise<void> {

@@ -114,7 +114,10 @@ function tryTcp(port: number, host: string): Promise<Holder | undefined> {
     server.once('error', () => resolve(undefined));
     server.listen({ port, host, exclusive: true }, () => {
       const address = server.address();
-      resolve({ port: typeof address === 'object' && address ? address.port : port, close: () => new Promise<void>((done) => server.close(() => done())) });
+      resolve({
+        port: typeof address === 'object' && address ? address.port : port,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
     });
   });
 }

@@ -41,14 +41,28 @@ export async function httpJson(method: 'GET' | 'POST', url: string, body?: unkno
 }
 
 /** The exchange for an answer read in full: its body parsed as JSON, or kept as text (for the evidence) when not JSON. */
-export function exchangeOf(read: { method: string; url: string; body: unknown; status: number; text: string; startMs: number }): HttpExchange {
+export function exchangeOf(read: {
+  method: string;
+  url: string;
+  body: unknown;
+  status: number;
+  text: string;
+  startMs: number;
+}): HttpExchange {
   let parsed: unknown = read.text;
   try {
     parsed = read.text.length > 0 ? JSON.parse(read.text) : null;
   } catch {
     /* not JSON: kept as text */
   }
-  const exchange: HttpExchange = { method: read.method, url: read.url, status: read.status, response: parsed, startMs: read.startMs, endMs: performance.now() };
+  const exchange: HttpExchange = {
+    method: read.method,
+    url: read.url,
+    status: read.status,
+    response: parsed,
+    startMs: read.startMs,
+    endMs: performance.now(),
+  };
   if (read.body !== undefined) exchange.body = read.body;
   return exchange;
 }

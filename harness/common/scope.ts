@@ -13,7 +13,9 @@ export class Scope {
 
   defer(cleanup: () => unknown): void {
     if (this.closed) {
-      void Promise.resolve().then(cleanup).catch(() => {});
+      void Promise.resolve()
+        .then(cleanup)
+        .catch(() => {});
       return;
     }
     this.cleanups.push(cleanup);

@@ -66,6 +66,8 @@ export async function waitUntil(predicate: () => boolean, options: WaitUntilOpti
   const timeoutMs = options.timeoutMs ?? 5000;
   const held = await waitFor(() => (predicate() ? true : undefined), { timeoutMs, intervalMs: options.intervalMs ?? 5 });
   if (held === undefined) {
-    throw new WaitTimeoutError('WAIT_TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${options.what ?? 'a condition'}`, { timeoutMs });
+    throw new WaitTimeoutError('WAIT_TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${options.what ?? 'a condition'}`, {
+      timeoutMs,
+    });
   }
 }

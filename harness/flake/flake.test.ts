@@ -34,12 +34,35 @@ describe('shards', () => {
   });
   it('merges shard reports into one tally and refuses overlaps', () => {
     const shard = (index: number, runIndexes: number[], pass: number, fail: number): FlakeReport => ({
-      schemaVersion: 1, kind: 'flake', candidate: 'c', manifest: 'm.json', baseSeed: 1, runs: 4, shard: { index, count: 2 }, runIndexes, wallMs: 10,
-      checks: [{ id: 'x', level: 'required', title: 't', runs: pass + fail, pass, fail, verdicts: { PASS: pass, ...(fail ? { FAIL: fail } : {}) }, verdict: fail ? 'FAIL' : 'PASS', failures: [], durationsMs: [1] }],
+      schemaVersion: 1,
+      kind: 'flake',
+      candidate: 'c',
+      manifest: 'm.json',
+      baseSeed: 1,
+      runs: 4,
+      shard: { index, count: 2 },
+      runIndexes,
+      wallMs: 10,
+      checks: [
+        {
+          id: 'x',
+          level: 'required',
+          title: 't',
+          runs: pass + fail,
+          pass,
+          fail,
+          verdicts: { PASS: pass, ...(fail ? { FAIL: fail } : {}) },
+          verdict: fail ? 'FAIL' : 'PASS',
+          failures: [],
+          durationsMs: [1],
+        },
+      ],
     });
     const merged = mergeFlakeReports([shard(1, [0, 2], 2, 0), shard(2, [1, 3], 1, 1)]);
     expect(merged.checks[0]).toMatchObject({ runs: 4, pass: 3, fail: 1, verdict: 'FLAKY' });
     expect(merged.runIndexes).toEqual([0, 1, 2, 3]);
-    expect(() => mergeFlakeReports([shard(1, [0, 2], 2, 0), shard(1, [0, 2], 2, 0)])).toThrow(expect.objectContaining({ code: 'MERGE_OVERLAP' }));
+    expect(() => mergeFlakeReports([shard(1, [0, 2], 2, 0), shard(1, [0, 2], 2, 0)])).toThrow(
+      expect.objectContaining({ code: 'MERGE_OVERLAP' }),
+    );
   });
 });

@@ -51,7 +51,8 @@ export function parseShard(text: string | undefined): { index: number; count: nu
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) throw new KitError('BAD_SHARD', `--shard must look like i/n with 1 ≤ i ≤ n, got "${text}"`);
+  if (!match || count < 1 || index < 1 || index > count)
+    throw new KitError('BAD_SHARD', `--shard must look like i/n with 1 ≤ i ≤ n, got "${text}"`);
   return { index, count };
 }
 
@@ -117,7 +118,18 @@ export async function flake(options: FlakeOptions): Promise<FlakeReport> {
   });
   const byCheck = new Map<string, FlakeCheckStats>();
   for (const check of options.checks) {
-    byCheck.set(check.id, { id: check.id, level: check.level, title: check.title, runs: 0, pass: 0, fail: 0, verdicts: {}, verdict: 'PASS', failures: [], durationsMs: [] });
+    byCheck.set(check.id, {
+      id: check.id,
+      level: check.level,
+      title: check.title,
+      runs: 0,
+      pass: 0,
+      fail: 0,
+      verdicts: {},
+      verdict: 'PASS',
+      failures: [],
+      durationsMs: [],
+    });
   }
   results.forEach((result: CheckResult, i) => {
     const job = jobs[i] as Job & { run: number };
@@ -128,7 +140,13 @@ export async function flake(options: FlakeOptions): Promise<FlakeReport> {
     if (result.verdict === 'PASS') stats.pass++;
     if (result.verdict === 'FAIL') stats.fail++;
     if (result.verdict !== 'PASS' && result.verdict !== 'ADVISORY' && result.verdict !== 'NOT_TESTABLE') {
-      stats.failures.push({ run: job.run, seed: job.seed, verdict: result.verdict, summary: result.evidence.summary, replay: result.replay });
+      stats.failures.push({
+        run: job.run,
+        seed: job.seed,
+        verdict: result.verdict,
+        summary: result.evidence.summary,
+        replay: result.replay,
+      });
     }
   });
   for (const stats of byCheck.values()) stats.verdict = aggregateVerdict(stats.verdicts);
@@ -151,13 +169,18 @@ export function mergeFlakeReports(reports: readonly FlakeReport[]): FlakeReport 
   const [first] = reports;
   if (!first) throw new KitError('MERGE_EMPTY', 'nothing to merge');
   for (const r of reports) {
-    if (r.kind !== 'flake' || r.schemaVersion !== FLAKE_SCHEMA_VERSION) throw new KitError('MERGE_MISMATCH', `not a flake report of schema ${FLAKE_SCHEMA_VERSION}: ${r.manifest}`);
+    if (r.kind !== 'flake' || r.schemaVersion !== FLAKE_SCHEMA_VERSION)
+      throw new KitError('MERGE_MISMATCH', `not a flake report of schema ${FLAKE_SCHEMA_VERSION}: ${r.manifest}`);
     if (r.candidate !== first.candidate || r.baseSeed !== first.baseSeed || r.runs !== first.runs) {
-      throw new KitError('MERGE_MISMATCH', `shards disagree: ${r.candidate}/seed ${r.baseSeed}/${r.runs} runs vs ${first.candidate}/seed ${first.baseSeed}/${first.runs} runs`);
+      throw new KitError(
+        'MERGE_MISMATCH',
+        `shards disagree: ${r.candidate}/seed ${r.baseSeed}/${r.runs} runs vs ${first.candidate}/seed ${first.baseSeed}/${first.runs} runs`,
+      );
     }
   }
   const runIndexes = [...new Set(reports.flatMap((r) => r.runIndexes))].sort((a, b) => a - b);
-  if (runIndexes.length !== reports.reduce((n, r) => n + r.runIndexes.length, 0)) throw new KitError('MERGE_OVERLAP', 'two shards hold the same run: merge each shard once');
+  if (runIndexes.length !== reports.reduce((n, r) => n + r.runIndexes.length, 0))
+    throw new KitError('MERGE_OVERLAP', 'two shards hold the same run: merge each shard once');
   const checks = new Map<string, FlakeCheckStats>();
   for (const r of reports) {
     for (const c of r.checks) {
@@ -175,17 +198,30 @@ export function mergeFlakeReports(reports: readonly FlakeReport[]): FlakeReport 
     c.verdict = aggregateVerdict(c.verdicts);
     c.failures.sort((a, b) => a.run - b.run);
   }
-  return { ...first, shard: { index: 1, count: 1 }, runIndexes, wallMs: Math.max(...reports.map((r) => r.wallMs)), checks: [...checks.values()] };
+  return {
+    ...first,
+    shard: { index: 1, count: 1 },
+    runIndexes,
+    wallMs: Math.max(...reports.map((r) => r.wallMs)),
+    checks: [...checks.values()],
+  };
 }
 
 /** Terminal summary: per check, passes out of runs, verdict, and the replay command of each failure. */
 export function renderFlake(report: FlakeReport, paint: (v: Verdict, w?: number) => string): string {
   const width = Math.max(8, ...report.checks.map((c) => c.id.length));
-  const lines = [`flake: ${report.candidate} — ${report.runIndexes.length} of ${report.runs} runs (base seed ${report.baseSeed}${report.shard.count > 1 ? `, shard ${report.shard.index}/${report.shard.count}` : ''}) in ${(report.wallMs / 1000).toFixed(1)} s`];
+  const lines = [
+    `flake: ${report.candidate} — ${report.runIndexes.length} of ${report.runs} runs (base seed ${report.baseSeed}${report.shard.count > 1 ? `, shard ${report.shard.index}/${report.shard.count}` : ''}) in ${(report.wallMs / 1000).toFixed(1)} s`,
+  ];
   for (const c of report.checks) {
     const median = [...c.durationsMs].sort((a, b) => a - b)[Math.floor(c.durationsMs.length / 2)] ?? 0;
-    lines.push(`${c.id.padEnd(width)}  ${paint(c.verdict, 12)}  ${String(c.pass).padStart(3)}/${c.runs} pass  median ${(median / 1000).toFixed(1)} s`);
-    for (const f of c.failures.slice(0, 5)) lines.push(`${' '.repeat(width)}    run ${f.run} ${f.verdict}: ${f.summary.slice(0, 100)}\n${' '.repeat(width)}      replay: ${f.replay}`);
+    lines.push(
+      `${c.id.padEnd(width)}  ${paint(c.verdict, 12)}  ${String(c.pass).padStart(3)}/${c.runs} pass  median ${(median / 1000).toFixed(1)} s`,
+    );
+    for (const f of c.failures.slice(0, 5))
+      lines.push(
+        `${' '.repeat(width)}    run ${f.run} ${f.verdict}: ${f.summary.slice(0, 100)}\n${' '.repeat(width)}      replay: ${f.replay}`,
+      );
     if (c.failures.length > 5) lines.push(`${' '.repeat(width)}    … ${c.failures.length - 5} more failing runs in the JSON report`);
   }
   return lines.join('\n');

@@ -44,7 +44,11 @@ function withDeadline(check: CheckDefinition, deadline: number, limitMs: number)
     ...check,
     run: (ctx) => {
       if (performance.now() < deadline) return check.run(ctx);
-      return Promise.resolve(unknown(`not run: the candidate's time limit (${Math.round(limitMs / 1000)} s) was reached before this check started`, { notes: ['raise --time-limit to grade every check'] }));
+      return Promise.resolve(
+        unknown(`not run: the candidate's time limit (${Math.round(limitMs / 1000)} s) was reached before this check started`, {
+          notes: ['raise --time-limit to grade every check'],
+        }),
+      );
     },
   };
 }
@@ -60,13 +64,20 @@ export async function gradeCandidate(path: string, options: GradeCandidateOption
     const suite = options.suites[candidate.manifest.system];
     options.progress?.({ kind: 'start', name: candidate.manifest.name, system: candidate.manifest.system, seed: options.seed });
     const deadline = options.timeLimitMs !== undefined ? started + options.timeLimitMs : Infinity;
-    const build = await buildCandidate(candidate, Number.isFinite(deadline) ? { timeoutMs: Math.max(1, deadline - performance.now()) } : {});
+    const build = await buildCandidate(
+      candidate,
+      Number.isFinite(deadline) ? { timeoutMs: Math.max(1, deadline - performance.now()) } : {},
+    );
     if (build.ran) options.progress?.({ kind: 'built', durationMs: build.durationMs });
     const warnings = buildWarningsCheck(build);
     const all: CheckDefinition[] = [...manifestCommandChecks(candidate), ...(warnings ? [warnings] : []), ...suite];
     const selected = selectChecks(all, options.only, { lenient: options.lenientOnly ?? false, strict: options.strict ?? false });
     const checks = Number.isFinite(deadline) ? selected.map((c) => withDeadline(c, deadline, options.timeLimitMs!)) : selected;
-    if (checks.length === 0) throw new UsageError('NO_CHECKS', `--only selects no check of ${candidate.manifest.name}: no checks to run for ${candidate.manifest.name} (system ${candidate.manifest.system}): zero checks is never a pass`);
+    if (checks.length === 0)
+      throw new UsageError(
+        'NO_CHECKS',
+        `--only selects no check of ${candidate.manifest.name}: no checks to run for ${candidate.manifest.name} (system ${candidate.manifest.system}): zero checks is never a pass`,
+      );
     let done = 0;
     const results: CheckResult[] = await runChecks(checks, {
       candidate,

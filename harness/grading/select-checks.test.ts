@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { CheckDefinition } from '../checks/check.ts';
 import { parseOnly, selectChecks, validateOnly } from './select-checks.ts';
 
-const check = (id: string): CheckDefinition => ({ id, system: 'broker', level: 'required', title: id, criterion: id, timeoutMs: 1, run: async () => ({ verdict: 'PASS', evidence: { summary: '' } }) });
+const check = (id: string): CheckDefinition => ({
+  id,
+  system: 'broker',
+  level: 'required',
+  title: id,
+  criterion: id,
+  timeoutMs: 1,
+  run: async () => ({ verdict: 'PASS', evidence: { summary: '' } }),
+});
 const all = ['broker.1-concurrent', 'broker.framing', 'fixture.a', 'fixture.b'].map(check);
 
 describe('selectChecks', () => {

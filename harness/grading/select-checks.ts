@@ -6,7 +6,12 @@ export class UsageError extends KitError {}
 
 /** Glob `*` (any run of characters) to an anchored regular expression; every other character is literal. */
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${glob
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 /**
@@ -16,7 +21,8 @@ function globToRegExp(glob: string): RegExp {
 export function parseOnly(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
   const parts = text.split(',').map((s) => s.trim());
-  if (parts.length === 0 || parts.some((p) => p === '')) throw new UsageError('BAD_ONLY', `--only needs comma-separated check ids or globs with no empty entry, got "${text}"`);
+  if (parts.length === 0 || parts.some((p) => p === ''))
+    throw new UsageError('BAD_ONLY', `--only needs comma-separated check ids or globs with no empty entry, got "${text}"`);
   return parts;
 }
 
@@ -57,7 +63,10 @@ export function validateOnly(only: readonly string[] | undefined, knownIds: read
     const re = globToRegExp(pattern);
     if (knownIds.some((id) => re.test(id))) continue;
     const near = closest(pattern, knownIds);
-    throw new UsageError('UNKNOWN_CHECK', `unknown check id "${pattern}"; ${near.length > 0 ? `did you mean ${near.join(', ')}?` : 'see meridian-kit checks'}`);
+    throw new UsageError(
+      'UNKNOWN_CHECK',
+      `unknown check id "${pattern}"; ${near.length > 0 ? `did you mean ${near.join(', ')}?` : 'see meridian-kit checks'}`,
+    );
   }
 }
 
@@ -67,7 +76,11 @@ export function validateOnly(only: readonly string[] | undefined, knownIds: read
  * (`lenient`: in a batch of several systems, patterns for other systems are skipped; {@link validateOnly} has
  * checked them against every system first).
  */
-export function selectChecks(all: readonly CheckDefinition[], only: readonly string[] | undefined, options: { lenient?: boolean; strict?: boolean } = {}): CheckDefinition[] {
+export function selectChecks(
+  all: readonly CheckDefinition[],
+  only: readonly string[] | undefined,
+  options: { lenient?: boolean; strict?: boolean } = {},
+): CheckDefinition[] {
   // Opt-in checks (CheckDefinition.optIn) run under --strict or when a pattern is exactly their id.
   const wanted = (c: CheckDefinition, pattern?: string): boolean => c.optIn === undefined || options.strict === true || pattern === c.id;
   if (only === undefined) return all.filter((c) => wanted(c));
@@ -77,7 +90,10 @@ export function selectChecks(all: readonly CheckDefinition[], only: readonly str
     const re = globToRegExp(pattern);
     const matches = all.filter((c) => re.test(c.id));
     if (matches.length === 0 && !options.lenient) {
-      const near = closest(pattern, all.map((c) => c.id));
+      const near = closest(
+        pattern,
+        all.map((c) => c.id),
+      );
       const hint = near.length > 0 ? `did you mean ${near.join(', ')}?` : `known: ${all.map((c) => c.id).join(', ')}`;
       throw new UsageError('UNKNOWN_CHECK', `unknown check id "${pattern}"; ${hint}`);
     }

@@ -21,7 +21,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 describe('environment monitor', () => {
   it('sees a candidate blocked writing a pipe its reader stopped reading', async () => {
     // Writes forever to stdout; the test never reads, so the pipe fills and the child sits in pipe_write.
-    const child = spawn(process.execPath, ['-e', 'const b = Buffer.alloc(65536, 120); for (;;) require("fs").writeSync(1, b);'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, ['-e', 'const b = Buffer.alloc(65536, 120); for (;;) require("fs").writeSync(1, b);'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     children.push(child);
     child.stdout?.pause();
     const monitor = startEnvironmentMonitor({ pid: child.pid as number, intervalMs: 20 });
@@ -35,7 +37,11 @@ describe('environment monitor', () => {
   });
 
   it('sees a descendant blocked on a real pipe (a wrapper script piping the candidate into a stalled reader)', async () => {
-    const child = spawn('sh', ['-c', `"${process.execPath}" -e 'const b = Buffer.alloc(65536, 120); for (;;) require("fs").writeSync(1, b);' | sleep 30`], { stdio: 'ignore', detached: true });
+    const child = spawn(
+      'sh',
+      ['-c', `"${process.execPath}" -e 'const b = Buffer.alloc(65536, 120); for (;;) require("fs").writeSync(1, b);' | sleep 30`],
+      { stdio: 'ignore', detached: true },
+    );
     groups.push(child.pid as number);
     const monitor = startEnvironmentMonitor({ pid: child.pid as number, intervalMs: 20 });
     // The pipeline takes a moment to start on a loaded machine: wait for the condition, with a deadline.
@@ -74,12 +80,26 @@ describe('environment monitor', () => {
   });
 
   it('turns a starved run into words, and a quiet one into none', () => {
-    const quiet = { durationMs: 1000, samples: 20, loopDelayP99Ms: 5, loopDelayMaxMs: 9, pipeBlockedSamples: 0, pipeBlockedShare: 0, runMs: 400, runQueueWaitMs: 20, runQueueWaitShare: 0.05, runQueueWaitMaxThreadMs: 15, procVisible: true };
+    const quiet = {
+      durationMs: 1000,
+      samples: 20,
+      loopDelayP99Ms: 5,
+      loopDelayMaxMs: 9,
+      pipeBlockedSamples: 0,
+      pipeBlockedShare: 0,
+      runMs: 400,
+      runQueueWaitMs: 20,
+      runQueueWaitShare: 0.05,
+      runQueueWaitMaxThreadMs: 15,
+      procVisible: true,
+    };
     expect(environmentLimits(quiet)).toEqual([]);
     const starved = { ...quiet, runMs: 300, runQueueWaitMs: 900, runQueueWaitShare: 0.75 };
     expect(environmentLimits(starved).join(' ')).toContain('did not give it CPU');
     expect(environmentLimits({ ...quiet, loopDelayP99Ms: 250 }).join(' ')).toContain('event loop');
     // What it can explain: one thread's wait + the kit's longest stall + time blocked on the log pipe.
-    expect(explainableDelayMs({ ...quiet, runQueueWaitMaxThreadMs: 700, loopDelayMaxMs: 100, pipeBlockedShare: 0.5, durationMs: 2000 })).toBe(1800);
+    expect(
+      explainableDelayMs({ ...quiet, runQueueWaitMaxThreadMs: 700, loopDelayMaxMs: 100, pipeBlockedShare: 0.5, durationMs: 2000 }),
+    ).toBe(1800);
   });
 });

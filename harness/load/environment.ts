@@ -155,29 +155,29 @@ export function startEnvironmentMonitor(options: EnvironmentOptions): Environmen
   const timer = setInterval(() => void tick(), intervalMs);
   let stopped: EnvironmentReport | undefined;
   const report = (): EnvironmentReport => {
-      let runNs = 0;
-      let waitNs = 0;
-      let maxWaitNs = 0;
-      for (const [tid, [run, wait]] of last) {
-        const [run0, wait0] = first.get(tid) ?? [0, 0];
-        runNs += run - run0;
-        waitNs += wait - wait0;
-        maxWaitNs = Math.max(maxWaitNs, wait - wait0);
-      }
-      const ms = (ns: number): number => Math.round(ns / 1e6);
-      return {
-        durationMs: Math.round(performance.now() - startedAt),
-        samples,
-        loopDelayP99Ms: Math.round(histogram.percentile(99) / 1e6),
-        loopDelayMaxMs: Math.round(histogram.max / 1e6),
-        pipeBlockedSamples,
-        pipeBlockedShare: samples === 0 ? 0 : +(pipeBlockedSamples / samples).toFixed(3),
-        runMs: ms(runNs),
-        runQueueWaitMs: ms(waitNs),
-        runQueueWaitShare: runNs + waitNs === 0 ? 0 : +(waitNs / (runNs + waitNs)).toFixed(3),
-        runQueueWaitMaxThreadMs: ms(maxWaitNs),
-        procVisible: visible,
-      };
+    let runNs = 0;
+    let waitNs = 0;
+    let maxWaitNs = 0;
+    for (const [tid, [run, wait]] of last) {
+      const [run0, wait0] = first.get(tid) ?? [0, 0];
+      runNs += run - run0;
+      waitNs += wait - wait0;
+      maxWaitNs = Math.max(maxWaitNs, wait - wait0);
+    }
+    const ms = (ns: number): number => Math.round(ns / 1e6);
+    return {
+      durationMs: Math.round(performance.now() - startedAt),
+      samples,
+      loopDelayP99Ms: Math.round(histogram.percentile(99) / 1e6),
+      loopDelayMaxMs: Math.round(histogram.max / 1e6),
+      pipeBlockedSamples,
+      pipeBlockedShare: samples === 0 ? 0 : +(pipeBlockedSamples / samples).toFixed(3),
+      runMs: ms(runNs),
+      runQueueWaitMs: ms(waitNs),
+      runQueueWaitShare: runNs + waitNs === 0 ? 0 : +(waitNs / (runNs + waitNs)).toFixed(3),
+      runQueueWaitMaxThreadMs: ms(maxWaitNs),
+      procVisible: visible,
+    };
   };
   return {
     async peek() {
@@ -203,18 +203,29 @@ export type EnvironmentLimitKind = 'kit-loop' | 'log-pipe' | 'cpu';
  * The ways the environment limited the run, in words (empty: the environment was fine, so a shortfall
  * is the candidate's). A check answers UNKNOWN with these as evidence instead of a FAIL.
  */
-export function environmentLimits(report: EnvironmentReport, thresholds: EnvironmentThresholds = {}, kinds: readonly EnvironmentLimitKind[] = ['kit-loop', 'log-pipe', 'cpu']): string[] {
+export function environmentLimits(
+  report: EnvironmentReport,
+  thresholds: EnvironmentThresholds = {},
+  kinds: readonly EnvironmentLimitKind[] = ['kit-loop', 'log-pipe', 'cpu'],
+): string[] {
   const out: string[] = [];
   const loop = thresholds.loopDelayP99Ms ?? 100;
-  if (kinds.includes('kit-loop') && report.loopDelayP99Ms > loop) out.push(`the kit's event loop was delayed (p99 ${report.loopDelayP99Ms} ms, max ${report.loopDelayMaxMs} ms, over ${loop} ms): the kit itself was starved`);
+  if (kinds.includes('kit-loop') && report.loopDelayP99Ms > loop)
+    out.push(
+      `the kit's event loop was delayed (p99 ${report.loopDelayP99Ms} ms, max ${report.loopDelayMaxMs} ms, over ${loop} ms): the kit itself was starved`,
+    );
   const pipe = thresholds.pipeBlockedShare ?? 0.05;
   if (kinds.includes('log-pipe') && report.pipeBlockedShare > pipe) {
-    out.push(`the candidate was blocked writing its log to the kit (wchan pipe_write / sock_alloc_send_pskb) in ${report.pipeBlockedSamples} of ${report.samples} samples: the kit's log intake limited it`);
+    out.push(
+      `the candidate was blocked writing its log to the kit (wchan pipe_write / sock_alloc_send_pskb) in ${report.pipeBlockedSamples} of ${report.samples} samples: the kit's log intake limited it`,
+    );
   }
   const share = thresholds.runQueueWaitShare ?? 0.33;
   const waitMs = thresholds.runQueueWaitMs ?? 250;
   if (kinds.includes('cpu') && report.runQueueWaitShare > share && report.runQueueWaitMs > waitMs) {
-    out.push(`the candidate waited ${report.runQueueWaitMs} ms for a CPU while runnable against ${report.runMs} ms running (${Math.round(report.runQueueWaitShare * 100)}% of its runnable time): the machine did not give it CPU`);
+    out.push(
+      `the candidate waited ${report.runQueueWaitMs} ms for a CPU while runnable against ${report.runMs} ms running (${Math.round(report.runQueueWaitShare * 100)}% of its runnable time): the machine did not give it CPU`,
+    );
   }
   return out;
 }

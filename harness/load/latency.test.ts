@@ -33,7 +33,8 @@ describe('latency recorder', () => {
   it('keeps a per-second series by scheduled time', () => {
     const recorder = new LatencyRecorder({ seriesOriginUs: 5_000_000 });
     for (let second = 0; second < 3; second++) {
-      for (let i = 0; i < 100; i++) recorder.record(5_000_000 + second * 1e6 + i * 10 * ms, 5_000_000 + second * 1e6 + i * 10 * ms + (second + 1) * 7 * ms);
+      for (let i = 0; i < 100; i++)
+        recorder.record(5_000_000 + second * 1e6 + i * 10 * ms, 5_000_000 + second * 1e6 + i * 10 * ms + (second + 1) * 7 * ms);
     }
     const series = recorder.series();
     expect(series.map((p) => [p.index, p.count])).toEqual([
@@ -56,7 +57,9 @@ describe('latency recorder', () => {
     const merged = mergeRecorders(parts);
     expect(merged.summary()).toEqual(all.summary());
     expect(merged.series()).toEqual(all.series());
-    expect(() => parts[0]?.add(new LatencyRecorder({ seriesBucketUs: 10 }))).toThrow(expect.objectContaining({ code: 'LATENCY_INCOMPATIBLE' }));
+    expect(() => parts[0]?.add(new LatencyRecorder({ seriesBucketUs: 10 }))).toThrow(
+      expect.objectContaining({ code: 'LATENCY_INCOMPATIBLE' }),
+    );
   });
 
   it('clamps and counts impossible or out-of-range values', () => {
@@ -101,7 +104,8 @@ describe('matching', () => {
     const b = strata.summary();
     expect(b.count).toBe(10_000);
     const span = 10_000 * 100;
-    for (const key of ['p50Us', 'p90Us', 'p99Us', 'meanUs'] as const) expect(Math.abs(a[key] - b[key])).toBeLessThanOrEqual(span / 128 + a[key] * 0.001);
+    for (const key of ['p50Us', 'p90Us', 'p99Us', 'meanUs'] as const)
+      expect(Math.abs(a[key] - b[key])).toBeLessThanOrEqual(span / 128 + a[key] * 0.001);
     expect(b.maxUs).toBeLessThanOrEqual(a.maxUs);
     expect(byTotal.seen(0)).toBe(10_000);
   });
@@ -123,7 +127,10 @@ describe('end to end', () => {
   it('reports a relay that holds each frame 50 ms as 50 ms, and the one-way latency by order', async () => {
     const server = await startFrameServer({ echoDelayMs: 50 });
     const sockets: Socket[] = await connectClients(server.port, 2);
-    cleanups.push(() => closeClients(sockets), () => server.close());
+    cleanups.push(
+      () => closeClients(sockets),
+      () => server.close(),
+    );
     const echo = new LatencyRecorder();
     const probes = new ProbeMatcher(echo);
     for (const socket of sockets) {

@@ -161,7 +161,10 @@ export class LatencyRecorder {
   spectrum(): SpectrumPoint[] {
     const h = this.#all;
     if (h.totalCount === 0) return [];
-    return SPECTRUM_PERCENTILES.map((percentile) => ({ percentile, valueUs: percentile >= 100 ? h.maxValue : h.getValueAtPercentile(percentile) }));
+    return SPECTRUM_PERCENTILES.map((percentile) => ({
+      percentile,
+      valueUs: percentile >= 100 ? h.maxValue : h.getValueAtPercentile(percentile),
+    }));
   }
 
   /** The time series, one point per non-empty bucket, in time order (empty when `series: false`). */

@@ -42,7 +42,13 @@ describe('payload factory', () => {
   });
 
   it('caps the pool by bytes', () => {
-    const factory = createPayloadFactory({ kind: 'zeros', seed: 4, sizes: { kind: 'fixed', size: 65_536 }, poolSize: 100, maxPoolBytes: 1 << 20 });
+    const factory = createPayloadFactory({
+      kind: 'zeros',
+      seed: 4,
+      sizes: { kind: 'fixed', size: 65_536 },
+      poolSize: 100,
+      maxPoolBytes: 1 << 20,
+    });
     expect(factory.pool.length).toBe(16);
   });
 

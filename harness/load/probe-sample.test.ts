@@ -39,7 +39,8 @@ describe('sampled probe frames', () => {
     for (let station = 0; station < 48; station++) for (let k = 0; k < 10_000; k++) if (isSampled(a, station, k)) n++;
     expect(n / 480_000).toBeGreaterThan(0.009);
     expect(n / 480_000).toBeLessThan(0.011);
-    const picks = (seed: number): number[] => Array.from({ length: 20_000 }, (_, k) => k).filter((k) => isSampled({ seed, fraction: 0.01 }, 3, k));
+    const picks = (seed: number): number[] =>
+      Array.from({ length: 20_000 }, (_, k) => k).filter((k) => isSampled({ seed, fraction: 0.01 }, 3, k));
     expect(picks(42)).toEqual(picks(42));
     expect(picks(43)).not.toEqual(picks(42));
     expect(isSampled({ seed: 1, fraction: 1 }, 0, 0)).toBe(true);

@@ -44,7 +44,12 @@ export function defaultSampling(seed: number, rate: number): ProbeSampling {
 
 /** A 32-bit integer mix (murmur3's finaliser) of (seed, station, seq): uniform, cheap, deterministic. */
 function mix(seed: number, station: number, seq: number): number {
-  let h = (seed ^ Math.imul(station + 1, 0x9e3779b1) ^ Math.imul(seq >>> 0, 0x85ebca6b) ^ Math.imul(Math.floor(seq / 0x1_0000_0000), 0xc2b2ae35)) >>> 0;
+  let h =
+    (seed ^
+      Math.imul(station + 1, 0x9e3779b1) ^
+      Math.imul(seq >>> 0, 0x85ebca6b) ^
+      Math.imul(Math.floor(seq / 0x1_0000_0000), 0xc2b2ae35)) >>>
+    0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

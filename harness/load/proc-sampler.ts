@@ -112,9 +112,7 @@ export function startProcSampler(options: ProcSamplerOptions): ProcSampler {
       if (!alive(root)) return undefined;
       group ??= root.pgrp;
       members =
-        scope === 'tree'
-          ? descendantsOf(pid, all).flatMap((p) => all.get(p) ?? [])
-          : [...all.values()].filter((s) => s.pgrp === group);
+        scope === 'tree' ? descendantsOf(pid, all).flatMap((p) => all.get(p) ?? []) : [...all.values()].filter((s) => s.pgrp === group);
     }
     const memories = await Promise.all(members.map((s) => readProcMemory(s.pid)));
     const rootMemory = memories[members.findIndex((s) => s.pid === pid)];
@@ -140,7 +138,7 @@ export function startProcSampler(options: ProcSamplerOptions): ProcSampler {
       const wallS = (reading.atUs - previous.atUs) / 1e6;
       const sample: ProcSample = {
         atUs: reading.atUs,
-        cpuPercent: wallS > 0 ? ((ticks / hz) / wallS) * 100 : 0,
+        cpuPercent: wallS > 0 ? (ticks / hz / wallS) * 100 : 0,
         rssBytes: reading.rssBytes,
         processes: reading.ticks.size,
       };
@@ -161,7 +159,7 @@ export function startProcSampler(options: ProcSamplerOptions): ProcSampler {
       scope,
       samples,
       maxCpuPercent: Math.max(0, ...samples.map((s) => s.cpuPercent)),
-      meanCpuPercent: wallUs > 0 ? ((cpuTicksTotal / hz) / (wallUs / 1e6)) * 100 : 0,
+      meanCpuPercent: wallUs > 0 ? (cpuTicksTotal / hz / (wallUs / 1e6)) * 100 : 0,
       cpuSeconds: cpuTicksTotal / hz,
       maxRssBytes: Math.max(first?.rssBytes ?? 0, ...samples.map((s) => s.rssBytes)),
       hwmBytes,

@@ -78,7 +78,10 @@ describe('paced load', () => {
   it('holds 5,000 frames/s over loopback TCP with exact scheduled times', async () => {
     const server = await startFrameServer();
     const sockets = await connectClients(server.port, 4);
-    cleanups.push(() => closeClients(sockets), () => server.close());
+    cleanups.push(
+      () => closeClients(sockets),
+      () => server.close(),
+    );
     const report = await runPacedLoad({ sinks: sockets.map(socketSink), rate: 5_000, durationMs: 1_000, payloads: payloads() });
     expectOnRate(report);
     await waitUntil(() => server.received() === report.framesSent, { timeoutMs: 5_000, what: 'all frames at the server' });
@@ -177,7 +180,13 @@ describe('paced load', () => {
     expect(report.framesSent).toBeLessThan(report.framesPlanned);
 
     const aborter = new AbortController();
-    const aborted = startPacedLoad({ sinks: [memorySink()], rate: 1_000, durationMs: 10_000, payloads: payloads(), signal: aborter.signal });
+    const aborted = startPacedLoad({
+      sinks: [memorySink()],
+      rate: 1_000,
+      durationMs: 10_000,
+      payloads: payloads(),
+      signal: aborter.signal,
+    });
     aborter.abort();
     expect((await aborted.done).limitedBy).toBe('stopped');
   });

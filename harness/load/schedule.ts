@@ -360,7 +360,10 @@ export function startPacedLoad(options: PacedLoadOptions): PacedLoad {
     for (const s of states) if (s.sent > 0) lastScheduled = Math.max(lastScheduled, scheduledAtUs(s.schedule, s.sent - 1));
     // A run that ended with planned frames unsent (stopped, or a connection blocked until the stop) ran
     // until now: the frames it could not send count against the achieved rate.
-    const runEndUs = framesSent < framesPlanned ? Math.max(lastWriteUs, lastScheduled, Math.min(clock(), originUs + (framesPlanned / rate) * 1e6)) : Math.max(lastWriteUs, lastScheduled);
+    const runEndUs =
+      framesSent < framesPlanned
+        ? Math.max(lastWriteUs, lastScheduled, Math.min(clock(), originUs + (framesPlanned / rate) * 1e6))
+        : Math.max(lastWriteUs, lastScheduled);
     const elapsedUs = runEndUs - originUs + 1e6 / rate;
     const achievedRate = framesSent === 0 ? 0 : (framesSent / elapsedUs) * 1e6;
     const ratio = achievedRate / rate;

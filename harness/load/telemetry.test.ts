@@ -105,11 +105,7 @@ describe('exact-size payloads', () => {
 });
 
 describe('size distributions', () => {
-  const distributions: SizeDistribution[] = [
-    { kind: 'fixed', size: 1024 },
-    { kind: 'uniform', min: 10, max: 20 },
-    { kind: 'realistic' },
-  ];
+  const distributions: SizeDistribution[] = [{ kind: 'fixed', size: 1024 }, { kind: 'uniform', min: 10, max: 20 }, { kind: 'realistic' }];
 
   it('arbitraries stay in range', () => {
     for (const d of distributions) {

@@ -229,7 +229,8 @@ export class ClusterNetwork {
    */
   raiseBarrier(): void {
     this.#open();
-    if (this.#fabric.raiseBarrier === undefined) throw new NetworkError(NetErrorCode.UNSUPPORTED_FAULT, 'a round barrier is a UDP control', { fault: 'barrier' });
+    if (this.#fabric.raiseBarrier === undefined)
+      throw new NetworkError(NetErrorCode.UNSUPPORTED_FAULT, 'a round barrier is a UDP control', { fault: 'barrier' });
     this.#fabric.raiseBarrier();
   }
 

@@ -33,12 +33,7 @@ export type NetErrorCodeValue = (typeof NetErrorCode)[keyof typeof NetErrorCode]
 export class NetworkError extends KitError {
   declare readonly code: NetErrorCodeValue;
 
-  constructor(
-    code: NetErrorCodeValue,
-    message: string,
-    details: Record<string, unknown> = {},
-    options?: { cause?: unknown },
-  ) {
+  constructor(code: NetErrorCodeValue, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
     super(code, message, details, options);
   }
 }

@@ -20,7 +20,11 @@ describe('TCP addressing', () => {
     client.write('hello');
     await waitFor(() => client.data.toString() === 'hello');
     expect(c.server('b').connections).toHaveLength(1);
-    expect(net.linkCounters('a', 'b')).toMatchObject({ sent: { bytes: 5 }, delivered: { bytes: 5 }, connections: { opened: 1, active: 1 } });
+    expect(net.linkCounters('a', 'b')).toMatchObject({
+      sent: { bytes: 5 },
+      delivered: { bytes: 5 },
+      connections: { opened: 1, active: 1 },
+    });
     expect(net.linkCounters('b', 'a')).toMatchObject({ sent: { bytes: 5 }, delivered: { bytes: 5 } });
   });
 });
@@ -149,7 +153,11 @@ describe('TCP partitions', () => {
     await waitFor(() => c.net.linkCounters('a', 'b').inFlight.bytes === 7);
     c.net.oneWay('a', 'b');
     await c.net.quiescent({ timeoutMs: 3000 });
-    expect(c.net.linkCounters('a', 'b')).toMatchObject({ held: { bytes: 7, messages: 1 }, inFlight: { bytes: 0 }, delivered: { bytes: 0 } });
+    expect(c.net.linkCounters('a', 'b')).toMatchObject({
+      held: { bytes: 7, messages: 1 },
+      inFlight: { bytes: 0 },
+      delivered: { bytes: 0 },
+    });
     expect(c.server('b').connections[0]?.data.length).toBe(0);
     c.net.heal();
     await waitFor(() => c.server('b').connections[0]?.data.toString() === 'delayed');

@@ -48,13 +48,16 @@ export class UdpPeer {
   static async open(closer: Closer): Promise<UdpPeer> {
     const socket = dgram.createSocket('udp4');
     const peer = new UdpPeer(socket);
-    closer.add(() => new Promise<void>((resolve) => {
-      try {
-        socket.close(() => resolve());
-      } catch {
-        resolve();
-      }
-    }));
+    closer.add(
+      () =>
+        new Promise<void>((resolve) => {
+          try {
+            socket.close(() => resolve());
+          } catch {
+            resolve();
+          }
+        }),
+    );
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     return peer;
   }

@@ -247,7 +247,9 @@ describe('UDP round barrier', () => {
     peer(peers, 'a').send(toB, 'm0');
     peer(peers, 'a').send(toB, 'm1');
     peer(peers, 'c').send(net.bookFor('c').b as string, 'x');
-    await waitFor(() => net.linkCounters('a', 'b').sent.messages === 2 && net.linkCounters('c', 'b').sent.messages === 1, { what: 'kit read 3' });
+    await waitFor(() => net.linkCounters('a', 'b').sent.messages === 2 && net.linkCounters('c', 'b').sent.messages === 1, {
+      what: 'kit read 3',
+    });
     await new Promise((r) => setTimeout(r, 50));
     expect(peer(peers, 'b').texts()).toEqual([]);
     expect(net.linkCounters('a', 'b').held.messages).toBe(2);

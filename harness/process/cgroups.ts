@@ -55,7 +55,8 @@ export function detectCgroups(): CgroupSupport | undefined {
       mkdirSync(parent, { recursive: true });
       // Controllers must be enabled on every level above the leaf; fails (EBUSY) in a container whose root
       // cgroup holds processes, which is then reported as "no limits".
-      if (!/\bmemory\b/.test(read(join(ROOT, 'cgroup.subtree_control')))) writeFileSync(join(ROOT, 'cgroup.subtree_control'), '+memory +pids');
+      if (!/\bmemory\b/.test(read(join(ROOT, 'cgroup.subtree_control'))))
+        writeFileSync(join(ROOT, 'cgroup.subtree_control'), '+memory +pids');
       writeFileSync(join(parent, 'cgroup.subtree_control'), '+memory +pids');
       sweepStale([parent]);
       return { version: 'v2', parents: [parent] };
@@ -105,7 +106,10 @@ export class CandidateCgroup {
   readonly dirs: string[];
   private removed = false;
 
-  constructor(readonly support: CgroupSupport, limits: { memoryBytes: number; processes: number }) {
+  constructor(
+    readonly support: CgroupSupport,
+    limits: { memoryBytes: number; processes: number },
+  ) {
     const name = `${process.pid}-${++counter}`;
     this.dirs = support.parents.map((p) => join(p, name));
     for (const dir of this.dirs) mkdirSync(dir);
@@ -129,7 +133,8 @@ export class CandidateCgroup {
 
   /** How many times the kernel's OOM killer struck in this cgroup. */
   oomKills(): number {
-    const file = this.support.version === 'v1' ? join(this.dirs[0] as string, 'memory.oom_control') : join(this.dirs[0] as string, 'memory.events');
+    const file =
+      this.support.version === 'v1' ? join(this.dirs[0] as string, 'memory.oom_control') : join(this.dirs[0] as string, 'memory.events');
     const match = /oom_kill (\d+)/.exec(read(file));
     return match ? Number(match[1]) : 0;
   }

@@ -41,7 +41,12 @@ export function baseEnv(): Record<string, string> {
  * through the bindings the manifest declares. Knobs the manifest does not declare are an error here:
  * checks that need them must be gated as NOT_TESTABLE before they launch.
  */
-export function resolveLaunch(candidate: Candidate, values: Record<string, string>, knobs: Record<string, string | number> = {}, extraEnv: Record<string, string> = {}): { argv: string[]; env: Record<string, string> } {
+export function resolveLaunch(
+  candidate: Candidate,
+  values: Record<string, string>,
+  knobs: Record<string, string | number> = {},
+  extraEnv: Record<string, string> = {},
+): { argv: string[]; env: Record<string, string> } {
   const { manifest } = candidate;
   const argv = manifest.command.map((part, i) => fillPlaceholders(part, values, `command[${i}]`));
   const env = baseEnv();
@@ -72,7 +77,12 @@ export interface StartOptions {
 export function startProcess(argv: string[], options: StartOptions): Supervised {
   const status = sandboxStatus();
   const sandbox = status.active ? new Sandbox(options.limits ?? DEFAULT_LIMITS, status.cgroups) : undefined;
-  const spawnOptions: ConstructorParameters<typeof Supervised>[1] = { name: options.name, cwd: options.cwd, env: options.env, purpose: options.purpose ?? 'run' };
+  const spawnOptions: ConstructorParameters<typeof Supervised>[1] = {
+    name: options.name,
+    cwd: options.cwd,
+    env: options.env,
+    purpose: options.purpose ?? 'run',
+  };
   if (sandbox) spawnOptions.sandbox = sandbox;
   if (options.logCapacity !== undefined) spawnOptions.logCapacity = options.logCapacity;
   try {
@@ -101,7 +111,10 @@ export interface LaunchCandidateOptions {
 }
 
 /** Splits asked-for knob values into those the manifest declares (applied) and the rest (missing). */
-export function declaredKnobs<T extends string | number>(candidate: Candidate, knobs: Record<string, T> = {}): { applied: Record<string, T>; missing: string[] } {
+export function declaredKnobs<T extends string | number>(
+  candidate: Candidate,
+  knobs: Record<string, T> = {},
+): { applied: Record<string, T>; missing: string[] } {
   const applied: Record<string, T> = {};
   const missing: string[] = [];
   for (const [knob, value] of Object.entries(knobs)) {

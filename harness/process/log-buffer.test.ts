@@ -34,12 +34,18 @@ function split(bytes: Buffer, cuts: number[]): Buffer[] {
 
 describe('LogBuffer line splitting', () => {
   it('yields the same lines under any chunking, long lines cut with the cap named', () => {
-    const segment = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('\n', '\r\n', 'é', '✅', 'x'.repeat(MAX_LINE_CHARS - 1), 'y'.repeat(MAX_LINE_CHARS + 7)));
-    fc.assert(fc.property(fc.array(segment, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 8 }), (segments, cuts) => {
-      const text = segments.join('');
-      const { lines } = collect(split(Buffer.from(text, 'utf8'), cuts));
-      expect(lines.map((l) => l.text)).toEqual(expected(text));
-    }), { numRuns: 300 });
+    const segment = fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.constantFrom('\n', '\r\n', 'é', '✅', 'x'.repeat(MAX_LINE_CHARS - 1), 'y'.repeat(MAX_LINE_CHARS + 7)),
+    );
+    fc.assert(
+      fc.property(fc.array(segment, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 8 }), (segments, cuts) => {
+        const text = segments.join('');
+        const { lines } = collect(split(Buffer.from(text, 'utf8'), cuts));
+        expect(lines.map((l) => l.text)).toEqual(expected(text));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('drops the rest of a cut line instead of reading it as a line of its own', () => {

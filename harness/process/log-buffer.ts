@@ -33,7 +33,10 @@ export class LogBuffer {
   lines = 0;
   truncatedLines = 0;
 
-  constructor(private readonly capacity = 400, private readonly clock: () => number = () => performance.now()) {}
+  constructor(
+    private readonly capacity = 400,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
 
   push(stream: 'stdout' | 'stderr', chunk: Buffer): void {
     this.bytes += chunk.length;
@@ -91,7 +94,9 @@ export class LogBuffer {
 
   private emit(stream: 'stdout' | 'stderr', raw: string, cut = false): void {
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const line: LogLine = cut ? { stream, text, atMs: this.readAt ?? this.clock(), cut: true } : { stream, text, atMs: this.readAt ?? this.clock() };
+    const line: LogLine = cut
+      ? { stream, text, atMs: this.readAt ?? this.clock(), cut: true }
+      : { stream, text, atMs: this.readAt ?? this.clock() };
     this.lines++;
     this.ring.push(line);
     if (this.ring.length > this.capacity) this.ring.shift();

@@ -70,13 +70,34 @@ export function sandboxStatus(): SandboxStatus {
   let cgroups: CgroupSupport | undefined;
   if (mode !== 'off') {
     if (process.platform !== 'linux') missing.push(`not Linux (${process.platform})`);
-    else if (process.getuid?.() !== 0) missing.push('the kit does not run as root (namespaces, setpriv and cgroups need it; on CI use sudo)');
+    else if (process.getuid?.() !== 0)
+      missing.push('the kit does not run as root (namespaces, setpriv and cgroups need it; on CI use sudo)');
     else {
       const tools = ['unshare', 'setpriv', 'prlimit', 'perl'].filter((t) => !onPath(t));
       if (tools.length > 0) missing.push(`missing ${tools.join(', ')} (util-linux, perl-base)`);
       else {
-        const probe = spawnSync('unshare', ['--pid', '--fork', '--kill-child', '--mount', '--mount-proc', '--', 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', 'true'], { timeout: 5000, stdio: ['ignore', 'ignore', 'pipe'] });
-        if (probe.status !== 0) missing.push(`unshare --pid --mount failed: ${probe.stderr?.toString().trim().slice(0, 200) || probe.error?.message || `status ${probe.status}`}`);
+        const probe = spawnSync(
+          'unshare',
+          [
+            '--pid',
+            '--fork',
+            '--kill-child',
+            '--mount',
+            '--mount-proc',
+            '--',
+            'setpriv',
+            '--reuid=65534',
+            '--regid=65534',
+            '--clear-groups',
+            '--',
+            'true',
+          ],
+          { timeout: 5000, stdio: ['ignore', 'ignore', 'pipe'] },
+        );
+        if (probe.status !== 0)
+          missing.push(
+            `unshare --pid --mount failed: ${probe.stderr?.toString().trim().slice(0, 200) || probe.error?.message || `status ${probe.status}`}`,
+          );
       }
       const namespacesOk = missing.length === 0;
       if (namespacesOk) {
@@ -89,12 +110,26 @@ export function sandboxStatus(): SandboxStatus {
   const active = mode !== 'off' && (missing.length === 0 || cgroupsOnlyMissing);
   const parts: string[] = [];
   if (active) {
-    parts.push('pid+mount namespaces (tree killed as a whole)', 'uid 65534', 'scrubbed environment', 'private /tmp and HOME', 'read-only file system', 'RLIMIT_FSIZE');
+    parts.push(
+      'pid+mount namespaces (tree killed as a whole)',
+      'uid 65534',
+      'scrubbed environment',
+      'private /tmp and HOME',
+      'read-only file system',
+      'RLIMIT_FSIZE',
+    );
     parts.push(cgroups ? `cgroup ${cgroups.version} memory+pids limits` : 'NO memory/process limits');
     parts.push('network shared with the host (no network namespace)');
   }
-  const summary = active ? `sandbox ${mode === 'required' ? 'required' : 'on'}: ${parts.join(', ')}` : mode === 'off' ? 'sandbox off (--sandbox off): candidates run as the kit\'s user with its network and file system; environment scrubbed' : `sandbox unavailable: ${missing.join('; ')}`;
-  const warning = mode === 'auto' && missing.length > 0 ? `warning: --sandbox auto: ${active ? 'partial isolation' : 'candidates run WITHOUT a sandbox'}: ${missing.join('; ')}` : undefined;
+  const summary = active
+    ? `sandbox ${mode === 'required' ? 'required' : 'on'}: ${parts.join(', ')}`
+    : mode === 'off'
+      ? "sandbox off (--sandbox off): candidates run as the kit's user with its network and file system; environment scrubbed"
+      : `sandbox unavailable: ${missing.join('; ')}`;
+  const warning =
+    mode === 'auto' && missing.length > 0
+      ? `warning: --sandbox auto: ${active ? 'partial isolation' : 'candidates run WITHOUT a sandbox'}: ${missing.join('; ')}`
+      : undefined;
   const status: SandboxStatus = { mode, active, cgroups, missing, summary, warning };
   cached = status;
   return status;
@@ -104,7 +139,9 @@ export function sandboxStatus(): SandboxStatus {
 export function assertSandboxAllowed(): SandboxStatus {
   const status = sandboxStatus();
   if (status.mode === 'required' && status.missing.length > 0) {
-    throw new SandboxUnavailableError('SANDBOX_UNAVAILABLE', `--sandbox required, but ${status.missing.join('; ')}`, { missing: status.missing });
+    throw new SandboxUnavailableError('SANDBOX_UNAVAILABLE', `--sandbox required, but ${status.missing.join('; ')}`, {
+      missing: status.missing,
+    });
   }
   return status;
 }

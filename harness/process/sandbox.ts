@@ -190,7 +190,10 @@ export class Sandbox {
   readonly cgroup: CandidateCgroup | undefined;
   private scratch: Layer | undefined;
 
-  constructor(readonly limits: Limits, cgroups: CgroupSupport | undefined) {
+  constructor(
+    readonly limits: Limits,
+    cgroups: CgroupSupport | undefined,
+  ) {
     this.cgroup = cgroups ? new CandidateCgroup(cgroups, limits) : undefined;
   }
 

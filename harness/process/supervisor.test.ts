@@ -33,14 +33,17 @@ describe('Supervised', () => {
     expect(exit.signal).toBe('SIGKILL');
     expect(liveCount()).toBe(0);
     // No member of the group survives (reaping the orphans takes a moment: wait with a deadline).
-    const groupGone = await waitFor(() => {
-      try {
-        process.kill(-(proc.pid as number), 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    }, { timeoutMs: 3000 });
+    const groupGone = await waitFor(
+      () => {
+        try {
+          process.kill(-(proc.pid as number), 0);
+          return undefined;
+        } catch {
+          return true;
+        }
+      },
+      { timeoutMs: 3000 },
+    );
     expect(groupGone).toBe(true);
   });
 
@@ -67,7 +70,12 @@ describe('Supervised', () => {
   });
 
   it('keeps reading a candidate that floods its pipes', async () => {
-    const proc = new Supervised(['/bin/sh', '-c', 'yes flood | head -c 20000000; echo done'], { name: 'flood', cwd: process.cwd(), env, logCapacity: 10 });
+    const proc = new Supervised(['/bin/sh', '-c', 'yes flood | head -c 20000000; echo done'], {
+      name: 'flood',
+      cwd: process.cwd(),
+      env,
+      logCapacity: 10,
+    });
     const exit = await proc.exited;
     expect(exit.code).toBe(0);
     expect(proc.log.bytes).toBeGreaterThan(20_000_000);
@@ -86,7 +94,12 @@ describe('Supervised', () => {
 describe('Supervised pipe draining', () => {
   it('ends within its drain deadline when a daemonised grandchild holds the pipes (no sandbox)', async () => {
     // setsid puts the grandchild outside the process group: only the drain deadline ends the wait.
-    const proc = new Supervised(['/bin/sh', '-c', 'setsid sleep 7790 & echo $!'], { name: 'holder', cwd: process.cwd(), env, drainMs: 300 });
+    const proc = new Supervised(['/bin/sh', '-c', 'setsid sleep 7790 & echo $!'], {
+      name: 'holder',
+      cwd: process.cwd(),
+      env,
+      drainMs: 300,
+    });
     const started = performance.now();
     const exit = await proc.waitExit(5000);
     expect(exit?.code).toBe(0);

@@ -62,7 +62,10 @@ export class Supervised {
   exitInfo: ExitInfo | undefined;
   private readonly child: ChildProcess;
 
-  constructor(readonly argv: string[], readonly options: SpawnOptions) {
+  constructor(
+    readonly argv: string[],
+    readonly options: SpawnOptions,
+  ) {
     installExitHook();
     this.log = new LogBuffer(options.logCapacity ?? 400, () => performance.now() - this.startedAt);
     const [file, ...args] = argv;
@@ -131,7 +134,12 @@ export class Supervised {
           this.child.stdout?.destroy();
           this.child.stderr?.destroy();
           statusPipe?.destroy();
-          this.log.push('stderr', Buffer.from(`[meridian-kit] ${options.name} exited but a leftover process held its output open ${this.drainMs} ms: killed, pipes closed\n`));
+          this.log.push(
+            'stderr',
+            Buffer.from(
+              `[meridian-kit] ${options.name} exited but a leftover process held its output open ${this.drainMs} ms: killed, pipes closed\n`,
+            ),
+          );
           finish(code, signal);
         }, this.drainMs);
       });
@@ -210,15 +218,21 @@ export class Supervised {
     while (performance.now() < deadline) {
       if (!this.running) {
         const info = this.exitInfo ?? (await this.exited);
-        throw new CandidateError('CANDIDATE_EXITED', `${this.options.name} exited (${describeExit(info)}) before listening on ${host}:${port}`, {
-          exit: info,
-          logs: this.tail(),
-        });
+        throw new CandidateError(
+          'CANDIDATE_EXITED',
+          `${this.options.name} exited (${describeExit(info)}) before listening on ${host}:${port}`,
+          {
+            exit: info,
+            logs: this.tail(),
+          },
+        );
       }
       if (await canConnect(host, port, 250)) return;
       await new Promise((resolve) => setTimeout(resolve, 40));
     }
-    throw new CandidateError('CANDIDATE_NOT_READY', `${this.options.name} never opened ${host}:${port} within ${timeoutMs} ms`, { logs: this.tail() });
+    throw new CandidateError('CANDIDATE_NOT_READY', `${this.options.name} never opened ${host}:${port} within ${timeoutMs} ms`, {
+      logs: this.tail(),
+    });
   }
 }
 

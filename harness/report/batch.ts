@@ -23,7 +23,8 @@ export function keyCandidates(candidates: CandidateReport[]): void {
 export const candidateKey = (c: CandidateReport): string => c.key ?? c.name;
 
 /** An HTML id unique within one report: candidate position plus check id. */
-export const anchorId = (candidateIndex: number, checkId: string): string => `c${candidateIndex + 1}-${checkId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+export const anchorId = (candidateIndex: number, checkId: string): string =>
+  `c${candidateIndex + 1}-${checkId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
 
 /** Required (gated) checks passed out of those run; a candidate that could not be graded scores 0 of 0. */
 export function score(c: CandidateReport): { passed: number; total: number; text: string } {
@@ -53,7 +54,8 @@ function checkIds(candidates: readonly CandidateReport[]): string[] {
 
 const SHORT: Record<string, string> = { PASS: '✅', FAIL: '❌', NOT_TESTABLE: '⚠️', ADVISORY: 'ℹ️', FLAKY: '🔀', UNKNOWN: '❔', ERROR: '💥' };
 /** What each mark in the batch tables means. */
-export const BATCH_LEGEND = 'Legend: ✅ PASS · ❌ FAIL · 🔀 FLAKY · ❔ UNKNOWN · ⚠️ NOT TESTABLE · ℹ️ ADVISORY · 💥 kit ERROR · · not run. Score = required checks passed / required checks run.';
+export const BATCH_LEGEND =
+  'Legend: ✅ PASS · ❌ FAIL · 🔀 FLAKY · ❔ UNKNOWN · ⚠️ NOT TESTABLE · ℹ️ ADVISORY · 💥 kit ERROR · · not run. Score = required checks passed / required checks run.';
 
 /**
  * Batch tables: CSV with one row per candidate (its manifest path, score, reason and every check's verdict)
@@ -64,14 +66,28 @@ export function renderBatch(report: GradeReport): { csv: string; markdown: strin
   const header = ['candidate', 'manifest', 'system', 'ok', 'score', 'reason', 'log_tail', ...ids];
   const rows = report.candidates.map((c) => {
     const verdicts = new Map(c.checks.map((x) => [x.id, x.verdict]));
-    return [candidateKey(c), c.manifest, c.system, String(c.ok), score(c).text, c.ok ? '' : reason(c), (c.failure?.logTail ?? []).slice(-5).join(' ⏎ '), ...ids.map((id) => verdicts.get(id) ?? '')];
+    return [
+      candidateKey(c),
+      c.manifest,
+      c.system,
+      String(c.ok),
+      score(c).text,
+      c.ok ? '' : reason(c),
+      (c.failure?.logTail ?? []).slice(-5).join(' ⏎ '),
+      ...ids.map((id) => verdicts.get(id) ?? ''),
+    ];
   });
   const csv = [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n');
   const md: string[] = [`meridian-kit ${report.kitVersion ?? ''} · seed \`${report.seed}\` · ${report.candidates.length} candidates`, ''];
   for (const system of [...new Set(report.candidates.map((c) => c.system))]) {
     const cands = report.candidates.filter((c) => c.system === system);
     const sysIds = checkIds(cands);
-    md.push(`### ${mdCell(system)}`, '', `| candidate | manifest | score | ok | ${sysIds.map((id) => `\`${id}\``).join(' | ')} |`, `| --- | --- | ---: | :---: | ${sysIds.map(() => ':---:').join(' | ')} |`);
+    md.push(
+      `### ${mdCell(system)}`,
+      '',
+      `| candidate | manifest | score | ok | ${sysIds.map((id) => `\`${id}\``).join(' | ')} |`,
+      `| --- | --- | ---: | :---: | ${sysIds.map(() => ':---:').join(' | ')} |`,
+    );
     for (const c of cands) {
       const verdicts = new Map(c.checks.map((x) => [x.id, x.verdict]));
       const marks = c.failure ? sysIds.map(() => '·') : sysIds.map((id) => SHORT[verdicts.get(id) ?? ''] ?? '·');
@@ -94,16 +110,23 @@ export function renderBatchSummary(report: GradeReport, width = 100): string {
   for (const system of [...new Set(report.candidates.map((c) => c.system))]) {
     const cands = report.candidates.filter((c) => c.system === system);
     const nameWidth = Math.min(40, Math.max(9, ...cands.map((c) => candidateKey(c).length)));
-    lines.push(`${system}: ${cands.filter((c) => c.ok).length} of ${cands.length} OK`, `  ${'CANDIDATE'.padEnd(nameWidth)}  ${'SCORE'.padStart(7)}  ${'RESULT'.padEnd(6)}  NOT PASSING`);
+    lines.push(
+      `${system}: ${cands.filter((c) => c.ok).length} of ${cands.length} OK`,
+      `  ${'CANDIDATE'.padEnd(nameWidth)}  ${'SCORE'.padStart(7)}  ${'RESULT'.padEnd(6)}  NOT PASSING`,
+    );
     for (const c of cands) {
       const name = candidateKey(c);
       const shown = name.length > nameWidth ? `${name.slice(0, nameWidth - 1)}…` : name.padEnd(nameWidth);
       const why = oneLine(reason(c));
       const room = Math.max(20, width - nameWidth - 22);
-      lines.push(`  ${shown}  ${score(c).text.padStart(7)}  ${(c.ok ? 'OK' : 'NOT OK').padEnd(6)}  ${why.length > room ? `${why.slice(0, room - 1)}…` : why}`.trimEnd());
+      lines.push(
+        `  ${shown}  ${score(c).text.padStart(7)}  ${(c.ok ? 'OK' : 'NOT OK').padEnd(6)}  ${why.length > room ? `${why.slice(0, room - 1)}…` : why}`.trimEnd(),
+      );
     }
     lines.push('');
   }
-  lines.push('SCORE = required checks passed / required checks run; NOT OK rows list the gated checks that did not pass, or why the candidate could not be graded.');
+  lines.push(
+    'SCORE = required checks passed / required checks run; NOT OK rows list the gated checks that did not pass, or why the candidate could not be graded.',
+  );
   return lines.join('\n');
 }

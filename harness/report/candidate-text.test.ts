@@ -16,16 +16,43 @@ const FENCE = 'boom\r```\n## ✅ all required checks pass\n```';
 const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 
 const hostile = (verdict: CheckResult['verdict'] = 'FAIL'): CheckResult => ({
-  id: 'broker.framing', system: 'broker', level: 'required', title: 'framing', criterion: 'frames arrive', verdict,
-  evidence: { summary: `candidate said: ${PAINTER}`, observed: [`reason=${FENCE}`], logs: [PAINTER, FENCE, '[0.100s stdout] fake kit line'], metrics: { m: PAINTER } },
-  durationMs: 10, seed: 7, replay: 'npx meridian-kit grade --candidate m.json --only broker.framing --seed 7',
+  id: 'broker.framing',
+  system: 'broker',
+  level: 'required',
+  title: 'framing',
+  criterion: 'frames arrive',
+  verdict,
+  evidence: {
+    summary: `candidate said: ${PAINTER}`,
+    observed: [`reason=${FENCE}`],
+    logs: [PAINTER, FENCE, '[0.100s stdout] fake kit line'],
+    metrics: { m: PAINTER },
+  },
+  durationMs: 10,
+  seed: 7,
+  replay: 'npx meridian-kit grade --candidate m.json --only broker.framing --seed 7',
 });
 
 const report = (): GradeReport => {
   const checks = [hostile('FAIL'), { ...hostile('PASS'), id: 'broker.other' }];
   return {
-    schemaVersion: REPORT_SCHEMA_VERSION, tool: 'meridian-kit', seed: 7, startedAt: '2026-11-22T00:00:00Z', strict: false, ok: false,
-    candidates: [{ name: 'evil', system: 'broker', manifest: 'm.json', checks, summary: summarize(checks), ok: gatePasses(checks, false), durationMs: 5 }],
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: 'meridian-kit',
+    seed: 7,
+    startedAt: '2026-11-22T00:00:00Z',
+    strict: false,
+    ok: false,
+    candidates: [
+      {
+        name: 'evil',
+        system: 'broker',
+        manifest: 'm.json',
+        checks,
+        summary: summarize(checks),
+        ok: gatePasses(checks, false),
+        durationMs: 5,
+      },
+    ],
   };
 };
 
@@ -50,7 +77,12 @@ describe('candidate text is data', () => {
     const md = renderMarkdown(report());
     expect(md).not.toMatch(RAW_CONTROL);
     expect(md.split('\n').filter((l) => l.startsWith('#'))).toEqual(['## meridian-kit: ❌ required checks failing', '### evil (broker)']);
-    expect(md.split('\n').filter((l) => /all required checks pass/.test(l)).every((l) => !l.startsWith('#'))).toBe(true);
+    expect(
+      md
+        .split('\n')
+        .filter((l) => /all required checks pass/.test(l))
+        .every((l) => !l.startsWith('#')),
+    ).toBe(true);
     const fence = markdownFence(['a ```` b']);
     expect(fence[0]).toBe('`````text');
     expect(fence.at(-1)).toBe('`````');
@@ -59,7 +91,12 @@ describe('candidate text is data', () => {
   it('HTML: no raw control characters, no markup from the candidate', () => {
     const html = renderHtml(report());
     expect(html).not.toMatch(RAW_CONTROL);
-    expect(html.split('\n').filter((l) => l.includes('all required checks pass')).every((l) => l.includes('boom\\r```\\n## ✅'))).toBe(true);
+    expect(
+      html
+        .split('\n')
+        .filter((l) => l.includes('all required checks pass'))
+        .every((l) => l.includes('boom\\r```\\n## ✅')),
+    ).toBe(true);
     expect(html).toContain('\\x1b[32mOK: 17 pass');
     expect(html.match(/<pre>/g)?.length).toBe(html.match(/<\/pre>/g)?.length);
   });

@@ -7,7 +7,15 @@ import { anchorId, candidateKey } from './batch.ts';
 import type { GradeReport } from './report.ts';
 
 const esc = html;
-const COLOR: Record<Verdict, string> = { PASS: '#1a7f37', FAIL: '#cf222e', NOT_TESTABLE: '#9a6700', ADVISORY: '#0969da', FLAKY: '#8250df', UNKNOWN: '#9a6700', ERROR: '#cf222e' };
+const COLOR: Record<Verdict, string> = {
+  PASS: '#1a7f37',
+  FAIL: '#cf222e',
+  NOT_TESTABLE: '#9a6700',
+  ADVISORY: '#0969da',
+  FLAKY: '#8250df',
+  UNKNOWN: '#9a6700',
+  ERROR: '#cf222e',
+};
 
 function badge(v: Verdict): string {
   return `<span class="badge" style="background:${COLOR[v]}">${v.replace('_', ' ')}</span>`;
@@ -21,8 +29,18 @@ function list(title: string, items: readonly string[] | undefined): string {
 function timeline(rows: readonly TimelineRow[]): string {
   if (rows.length === 0) return '';
   const end = Math.max(...rows.map((r) => r.atMs), 1);
-  const marks = rows.map((r) => `<div class="mark" style="left:${((r.atMs / end) * 100).toFixed(2)}%" title="${esc(`+${(r.atMs / 1000).toFixed(2)} s ${r.kind} ${JSON.stringify(r.details ?? {})}`)}"></div>`).join('');
-  const table = rows.map((r) => `<tr><td>+${(r.atMs / 1000).toFixed(3)} s</td><td>${esc(r.kind)}</td><td><code>${esc(JSON.stringify(r.details ?? {}))}</code></td></tr>`).join('');
+  const marks = rows
+    .map(
+      (r) =>
+        `<div class="mark" style="left:${((r.atMs / end) * 100).toFixed(2)}%" title="${esc(`+${(r.atMs / 1000).toFixed(2)} s ${r.kind} ${JSON.stringify(r.details ?? {})}`)}"></div>`,
+    )
+    .join('');
+  const table = rows
+    .map(
+      (r) =>
+        `<tr><td>+${(r.atMs / 1000).toFixed(3)} s</td><td>${esc(r.kind)}</td><td><code>${esc(JSON.stringify(r.details ?? {}))}</code></td></tr>`,
+    )
+    .join('');
   return `<h4>Fault timeline</h4><div class="timeline">${marks}</div><table class="small">${table}</table>`;
 }
 
@@ -30,7 +48,11 @@ function detail(c: CheckResult, anchor: string): string {
   const data = c.evidence.data ?? {};
   const plots = (Array.isArray(data.plots) ? data.plots : []).map((p) => renderSvgPlot(p)).join('');
   const rows: readonly TimelineRow[] = Array.isArray(data.timeline) ? data.timeline : [];
-  const metrics = c.evidence.metrics ? `<h4>Metrics</h4><table class="small">${Object.entries(c.evidence.metrics).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`).join('')}</table>` : '';
+  const metrics = c.evidence.metrics
+    ? `<h4>Metrics</h4><table class="small">${Object.entries(c.evidence.metrics)
+        .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`)
+        .join('')}</table>`
+    : '';
   const open = c.verdict === 'FAIL' || c.verdict === 'FLAKY' || c.verdict === 'ERROR' ? ' open' : '';
   return `<details id="${esc(anchor)}"${open}><summary>${badge(c.verdict)} <b>${esc(c.id)}</b> — ${esc(c.evidence.summary)}</summary>
 <p class="criterion"><b>Criterion.</b> ${esc(c.criterion)}</p>
@@ -42,9 +64,13 @@ ${list('Sent', c.evidence.sent)}${list('Observed', c.evidence.observed)}${metric
 export function renderHtml(report: GradeReport): string {
   const sections = report.candidates.map((cand, index) => {
     const head = `<section id="c${index + 1}"><h2>${esc(candidateKey(cand))} <small>(${esc(cand.system)}, ${esc(cand.manifest)})</small> ${cand.ok ? badge('PASS') : badge('FAIL')}</h2>`;
-    if (cand.failure) return `${head}\n<p><b>Could not be graded:</b> ${esc(`${cand.failure.code}: ${cand.failure.message}`)}</p>${list('Last lines of the output', cand.failure.logTail)}</section>`;
+    if (cand.failure)
+      return `${head}\n<p><b>Could not be graded:</b> ${esc(`${cand.failure.code}: ${cand.failure.message}`)}</p>${list('Last lines of the output', cand.failure.logTail)}</section>`;
     const rows = cand.checks
-      .map((c) => `<tr><td><a href="#${esc(anchorId(index, c.id))}">${esc(c.id)}</a></td><td>${c.level}</td><td>${badge(c.verdict)}</td><td>${esc(c.evidence.summary)}</td><td class="num">${(c.durationMs / 1000).toFixed(1)} s</td></tr>`)
+      .map(
+        (c) =>
+          `<tr><td><a href="#${esc(anchorId(index, c.id))}">${esc(c.id)}</a></td><td>${c.level}</td><td>${badge(c.verdict)}</td><td>${esc(c.evidence.summary)}</td><td class="num">${(c.durationMs / 1000).toFixed(1)} s</td></tr>`,
+      )
       .join('\n');
     return `${head}
 <table><thead><tr><th>Check</th><th>Level</th><th>Verdict</th><th>Evidence</th><th>Time</th></tr></thead><tbody>${rows}</tbody></table>

@@ -15,11 +15,18 @@ export function renderJunit(report: GradeReport): string {
     const errors = c.checks.filter((x) => x.verdict === 'ERROR').length;
     const skipped = c.checks.filter((x) => x.verdict === 'NOT_TESTABLE' || x.verdict === 'ADVISORY').length;
     const cases = c.checks.map((x) => {
-      const body = [x.evidence.summary, ...(x.evidence.observed ?? []).slice(-8), ...(x.evidence.logs ?? []).slice(-8), `replay: ${x.replay}`];
+      const body = [
+        x.evidence.summary,
+        ...(x.evidence.observed ?? []).slice(-8),
+        ...(x.evidence.logs ?? []).slice(-8),
+        `replay: ${x.replay}`,
+      ];
       let inner = '';
-      if (x.verdict === 'FAIL' || x.verdict === 'FLAKY' || x.verdict === 'UNKNOWN') inner = `<failure message="${escapeXml(`${x.verdict}: ${x.evidence.summary}`)}">${xmlLines(body)}</failure>`;
+      if (x.verdict === 'FAIL' || x.verdict === 'FLAKY' || x.verdict === 'UNKNOWN')
+        inner = `<failure message="${escapeXml(`${x.verdict}: ${x.evidence.summary}`)}">${xmlLines(body)}</failure>`;
       else if (x.verdict === 'ERROR') inner = `<error message="${escapeXml(x.evidence.summary)}">${xmlLines(body)}</error>`;
-      else if (x.verdict === 'NOT_TESTABLE' || x.verdict === 'ADVISORY') inner = `<skipped message="${escapeXml(`${x.verdict}: ${x.evidence.summary}`)}"/>`;
+      else if (x.verdict === 'NOT_TESTABLE' || x.verdict === 'ADVISORY')
+        inner = `<skipped message="${escapeXml(`${x.verdict}: ${x.evidence.summary}`)}"/>`;
       return `    <testcase classname="${escapeXml(`${c.system}.${key}`)}" name="${escapeXml(`${x.id} (${x.level})`)}" time="${(x.durationMs / 1000).toFixed(3)}">${inner}</testcase>`;
     });
     return `  <testsuite name="${escapeXml(key)}" tests="${c.checks.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(c.durationMs / 1000).toFixed(3)}">\n${props}\n${cases.join('\n')}\n  </testsuite>`;

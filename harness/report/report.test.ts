@@ -6,14 +6,52 @@ import { renderBatch, renderMarkdown } from './markdown.ts';
 import { REPORT_SCHEMA_VERSION, gatePasses, summarize, type GradeReport } from './report.ts';
 
 const check = (id: string, verdict: CheckResult['verdict'], level: CheckResult['level'] = 'required'): CheckResult => ({
-  id, system: 'broker', level, title: id, criterion: 'frames <arrive> & "stay" in order', verdict,
-  evidence: { summary: `${verdict} <b>`, sent: ['a: 5 bytes'], observed: ['x'], logs: ['l'], data: { plots: [{ title: 'p', xLabel: 's', yLabel: 'ms', series: [{ name: 'p99', points: [[0, 1], [1, 3]] }] }], timeline: [{ atMs: 1200, kind: 'net.partition', details: { a: ['n0'] } }] } },
-  durationMs: 1234, seed: 7, replay: `npx meridian-kit grade --candidate m.json --only ${id} --seed 7`,
+  id,
+  system: 'broker',
+  level,
+  title: id,
+  criterion: 'frames <arrive> & "stay" in order',
+  verdict,
+  evidence: {
+    summary: `${verdict} <b>`,
+    sent: ['a: 5 bytes'],
+    observed: ['x'],
+    logs: ['l'],
+    data: {
+      plots: [
+        {
+          title: 'p',
+          xLabel: 's',
+          yLabel: 'ms',
+          series: [
+            {
+              name: 'p99',
+              points: [
+                [0, 1],
+                [1, 3],
+              ],
+            },
+          ],
+        },
+      ],
+      timeline: [{ atMs: 1200, kind: 'net.partition', details: { a: ['n0'] } }],
+    },
+  },
+  durationMs: 1234,
+  seed: 7,
+  replay: `npx meridian-kit grade --candidate m.json --only ${id} --seed 7`,
 });
 
 const report = (checks: CheckResult[], name = 'cand'): GradeReport => ({
-  schemaVersion: REPORT_SCHEMA_VERSION, tool: 'meridian-kit', seed: 7, startedAt: '2026-11-22T00:00:00Z', strict: false, ok: false,
-  candidates: [{ name, system: 'broker', manifest: 'm.json', checks, summary: summarize(checks), ok: gatePasses(checks, false), durationMs: 5 }],
+  schemaVersion: REPORT_SCHEMA_VERSION,
+  tool: 'meridian-kit',
+  seed: 7,
+  startedAt: '2026-11-22T00:00:00Z',
+  strict: false,
+  ok: false,
+  candidates: [
+    { name, system: 'broker', manifest: 'm.json', checks, summary: summarize(checks), ok: gatePasses(checks, false), durationMs: 5 },
+  ],
 });
 
 describe('gate', () => {
@@ -51,7 +89,11 @@ describe('renderers', () => {
   it('batch tables have a row per candidate and a column per check', () => {
     const both: GradeReport = { ...r, candidates: [...r.candidates, ...report([check('broker.framing', 'PASS')], 'other').candidates] };
     const { csv, markdown } = renderBatch(both);
-    expect(csv.trim().split('\n')).toEqual(['candidate,manifest,system,ok,score,reason,log_tail,broker.framing,broker.2-fanout', 'cand,m.json,broker,false,1/2,broker.framing FAIL,,FAIL,PASS', 'other,m.json,broker,true,1/1,,,PASS,']);
+    expect(csv.trim().split('\n')).toEqual([
+      'candidate,manifest,system,ok,score,reason,log_tail,broker.framing,broker.2-fanout',
+      'cand,m.json,broker,false,1/2,broker.framing FAIL,,FAIL,PASS',
+      'other,m.json,broker,true,1/1,,,PASS,',
+    ]);
     expect(markdown).toContain('| other | m.json | 1/1 | ✅ | ✅ | · |');
   });
 });

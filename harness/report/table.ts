@@ -4,7 +4,15 @@ import { plain, quotedLine } from './candidate-text.ts';
 import type { CandidateReport } from './report.ts';
 
 const useColor = (): boolean => process.stdout.isTTY === true && !process.env.NO_COLOR;
-const COLORS: Record<Verdict, string> = { PASS: '32', FAIL: '31', NOT_TESTABLE: '33', ADVISORY: '36', FLAKY: '35', UNKNOWN: '33', ERROR: '31;1' };
+const COLORS: Record<Verdict, string> = {
+  PASS: '32',
+  FAIL: '31',
+  NOT_TESTABLE: '33',
+  ADVISORY: '36',
+  FLAKY: '35',
+  UNKNOWN: '33',
+  ERROR: '31;1',
+};
 
 export function paintVerdict(verdict: Verdict, width = 0): string {
   const text = verdict.replace('_', ' ').padEnd(width);
@@ -24,7 +32,9 @@ export function renderTable(report: CandidateReport): string {
     `${'CHECK'.padEnd(idWidth)}  ${'LEVEL'.padEnd(11)}  ${'VERDICT'.padEnd(12)}  ${'TIME'.padStart(7)}  EVIDENCE`,
   ];
   for (const c of report.checks) {
-    lines.push(`${c.id.padEnd(idWidth)}  ${c.level.padEnd(11)}  ${paintVerdict(c.verdict, 12)}  ${formatMs(c.durationMs).padStart(7)}  ${cut(c.evidence.summary, 110)}`);
+    lines.push(
+      `${c.id.padEnd(idWidth)}  ${c.level.padEnd(11)}  ${paintVerdict(c.verdict, 12)}  ${formatMs(c.durationMs).padStart(7)}  ${cut(c.evidence.summary, 110)}`,
+    );
   }
   const s = report.summary;
   lines.push(
@@ -36,12 +46,19 @@ export function renderTable(report: CandidateReport): string {
 /** Full evidence for the checks that did not pass: what was sent, observed, logged, and the replay command. */
 export function renderFailures(report: CandidateReport): string {
   const out: string[] = [];
-  for (const c of report.checks.filter((x) => x.verdict === 'FAIL' || x.verdict === 'ERROR' || x.verdict === 'FLAKY' || x.verdict === 'UNKNOWN')) out.push(renderDetail(c));
+  for (const c of report.checks.filter(
+    (x) => x.verdict === 'FAIL' || x.verdict === 'ERROR' || x.verdict === 'FLAKY' || x.verdict === 'UNKNOWN',
+  ))
+    out.push(renderDetail(c));
   return out.join('\n\n');
 }
 
 export function renderDetail(c: CheckResult): string {
-  const lines = [`── ${c.id} ${paintVerdict(c.verdict)} — ${plain(c.title)}`, `   criterion: ${plain(c.criterion)}`, `   ${plain(c.evidence.summary)}`];
+  const lines = [
+    `── ${c.id} ${paintVerdict(c.verdict)} — ${plain(c.title)}`,
+    `   criterion: ${plain(c.criterion)}`,
+    `   ${plain(c.evidence.summary)}`,
+  ];
   const section = (name: string, items: readonly string[] | undefined, max = 12, quote = false): void => {
     if (!items || items.length === 0) return;
     lines.push(`   ${name}:`);
@@ -49,7 +66,14 @@ export function renderDetail(c: CheckResult): string {
   };
   section('sent', c.evidence.sent);
   section('observed', c.evidence.observed);
-  if (c.evidence.metrics) lines.push(`   metrics: ${plain(Object.entries(c.evidence.metrics).map(([k, v]) => `${k}=${v}`).join(' '))}`);
+  if (c.evidence.metrics)
+    lines.push(
+      `   metrics: ${plain(
+        Object.entries(c.evidence.metrics)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+      )}`,
+    );
   section('notes', c.evidence.notes, 6);
   section('candidate log (last lines)', c.evidence.logs, 10, true);
   lines.push(`   replay: ${plain(c.replay)}`);

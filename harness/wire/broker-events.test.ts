@@ -12,15 +12,34 @@ describe('tracing layout', () => {
     expect(parse(ansiFrame, 1)).toMatchObject({ event: 'frame', handler: 0, station: 'gs-1@127.0.0.1:40236', bytes: 5 });
   });
   it('reads lag, rejection, shutdown and drain lines in the seed wording', () => {
-    expect(parse('2026-11-22T03:55:51Z  WARN meridian_broker: handler fell behind — lagged handler=0 missed=215', 0)).toMatchObject({ event: 'lagged', handler: 0, missed: 215 });
-    expect(parse('2026-11-22T03:55:51Z  INFO meridian_broker: connection closed: frame length 65537 exceeds maximum 65536 bytes station=gs-2@127.0.0.1:5', 0)).toMatchObject({ event: 'rejected' });
-    expect(parse('2026-11-22T03:55:51Z  INFO meridian_broker: ctrl-c received — initiating graceful shutdown', 0)).toMatchObject({ event: 'shutdown' });
-    expect(parse('2026-11-22T03:55:51Z  WARN meridian_broker: drain deadline exceeded — forcing exit', 0)).toMatchObject({ event: 'drained' });
-    expect(parse('2026-11-22T03:55:51Z  INFO meridian_broker: connection established station=gs-3@127.0.0.1:7', 0)).toMatchObject({ event: 'connection' });
+    expect(parse('2026-11-22T03:55:51Z  WARN meridian_broker: handler fell behind — lagged handler=0 missed=215', 0)).toMatchObject({
+      event: 'lagged',
+      handler: 0,
+      missed: 215,
+    });
+    expect(
+      parse(
+        '2026-11-22T03:55:51Z  INFO meridian_broker: connection closed: frame length 65537 exceeds maximum 65536 bytes station=gs-2@127.0.0.1:5',
+        0,
+      ),
+    ).toMatchObject({ event: 'rejected' });
+    expect(parse('2026-11-22T03:55:51Z  INFO meridian_broker: ctrl-c received — initiating graceful shutdown', 0)).toMatchObject({
+      event: 'shutdown',
+    });
+    expect(parse('2026-11-22T03:55:51Z  WARN meridian_broker: drain deadline exceeded — forcing exit', 0)).toMatchObject({
+      event: 'drained',
+    });
+    expect(parse('2026-11-22T03:55:51Z  INFO meridian_broker: connection established station=gs-3@127.0.0.1:7', 0)).toMatchObject({
+      event: 'connection',
+    });
   });
   it('honours pattern overrides', () => {
     const custom = createEventParser('tracing', { frame: 'got telemetry' });
-    expect(custom('2026-11-22T03:55:51Z  INFO b: got telemetry handler=2 bytes=9', 0)).toMatchObject({ event: 'frame', handler: 2, bytes: 9 });
+    expect(custom('2026-11-22T03:55:51Z  INFO b: got telemetry handler=2 bytes=9', 0)).toMatchObject({
+      event: 'frame',
+      handler: 2,
+      bytes: 9,
+    });
     expect(custom('2026-11-22T03:55:51Z  INFO b: frame received handler=2 bytes=9', 0)).toBeUndefined();
   });
   it('never throws on arbitrary input', () => {
@@ -31,7 +50,12 @@ describe('tracing layout', () => {
 describe('json layout', () => {
   const parse = createEventParser('json');
   it('reads the kit schema and ignores other lines', () => {
-    expect(parse('{"event":"frame","handler":1,"station":"gs-1@127.0.0.1:9","bytes":3,"crc32":7}', 0)).toMatchObject({ event: 'frame', handler: 1, bytes: 3, crc32: 7 });
+    expect(parse('{"event":"frame","handler":1,"station":"gs-1@127.0.0.1:9","bytes":3,"crc32":7}', 0)).toMatchObject({
+      event: 'frame',
+      handler: 1,
+      bytes: 3,
+      crc32: 7,
+    });
     expect(parse('{"event":"nope"}', 0)).toBeUndefined();
     expect(parse('plain text', 0)).toBeUndefined();
     expect(parse('{broken', 0)).toBeUndefined();

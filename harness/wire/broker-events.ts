@@ -2,7 +2,18 @@ import type { LogFormat } from '../candidate/manifest.ts';
 import { forEachField } from './tracing-fields.ts';
 
 /** The events the kit understands from a broker's logs (see conformance/broker/README.md). */
-export const BROKER_EVENTS = ['listening', 'connection', 'frame', 'lagged', 'rejected', 'closed', 'shutdown', 'drained', 'stats', 'payload-error'] as const;
+export const BROKER_EVENTS = [
+  'listening',
+  'connection',
+  'frame',
+  'lagged',
+  'rejected',
+  'closed',
+  'shutdown',
+  'drained',
+  'stats',
+  'payload-error',
+] as const;
 export type BrokerEventName = (typeof BROKER_EVENTS)[number];
 
 export interface BrokerEvent {
@@ -36,7 +47,18 @@ export const DEFAULT_TRACING_PATTERNS: Record<BrokerEventName, string> = {
 };
 
 // Checked in this order: specific messages before generic ones ("connection closed: frame length … exceeds maximum").
-const TRACING_ORDER: BrokerEventName[] = ['frame', 'rejected', 'lagged', 'stats', 'payload-error', 'shutdown', 'drained', 'connection', 'closed', 'listening'];
+const TRACING_ORDER: BrokerEventName[] = [
+  'frame',
+  'rejected',
+  'lagged',
+  'stats',
+  'payload-error',
+  'shutdown',
+  'drained',
+  'connection',
+  'closed',
+  'listening',
+];
 
 /**
  * Removes CSI escape sequences (`ESC [ params letter`), as `text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')`

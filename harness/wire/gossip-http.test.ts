@@ -5,7 +5,15 @@ import { GossipHttpClient, requestJson } from './gossip-http.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise<void>((r) => {
+          s.closeAllConnections();
+          s.close(() => r());
+        }),
+    ),
+  );
 });
 
 async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
@@ -39,7 +47,9 @@ describe('gossip HTTP client', () => {
       res.setHeader('content-length', String(50_000_000));
       res.write('x'.repeat(1000));
     });
-    await expect(requestJson('GET', `${declared}/views`, undefined, { maxBytes: 4096, timeoutMs: 3000 })).rejects.toSatisfy((e) => hasCode(e, 'BODY_TOO_LARGE'));
+    await expect(requestJson('GET', `${declared}/views`, undefined, { maxBytes: 4096, timeoutMs: 3000 })).rejects.toSatisfy((e) =>
+      hasCode(e, 'BODY_TOO_LARGE'),
+    );
     const streamed = await serve((_req, res) => {
       res.write('['); // chunked, no length
       const chunk = 'x'.repeat(64 * 1024);
@@ -49,7 +59,9 @@ describe('gossip HTTP client', () => {
       };
       more();
     });
-    await expect(requestJson('GET', `${streamed}/views`, undefined, { maxBytes: 1024 * 1024, timeoutMs: 5000 })).rejects.toSatisfy((e) => hasCode(e, 'BODY_TOO_LARGE'));
+    await expect(requestJson('GET', `${streamed}/views`, undefined, { maxBytes: 1024 * 1024, timeoutMs: 5000 })).rejects.toSatisfy((e) =>
+      hasCode(e, 'BODY_TOO_LARGE'),
+    );
   });
 
   it('puts the deadline on the body too: headers then silence is NO_ANSWER', async () => {

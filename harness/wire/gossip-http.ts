@@ -44,8 +44,15 @@ export interface RequestOptions {
 function readCapped(response: Response, maxBytes: number, what: string): Promise<string> {
   return readCappedBody(response, maxBytes, (over) =>
     over.declared !== undefined
-      ? new BodyTooLargeError('BODY_TOO_LARGE', `${what}: answer of ${over.declared} bytes (Content-Length) exceeds the kit's ${maxBytes}-byte cap`, { declared: over.declared, maxBytes })
-      : new BodyTooLargeError('BODY_TOO_LARGE', `${what}: answer body exceeds the kit's ${maxBytes}-byte cap`, { read: over.read, maxBytes }),
+      ? new BodyTooLargeError(
+          'BODY_TOO_LARGE',
+          `${what}: answer of ${over.declared} bytes (Content-Length) exceeds the kit's ${maxBytes}-byte cap`,
+          { declared: over.declared, maxBytes },
+        )
+      : new BodyTooLargeError('BODY_TOO_LARGE', `${what}: answer body exceeds the kit's ${maxBytes}-byte cap`, {
+          read: over.read,
+          maxBytes,
+        }),
   );
 }
 
@@ -76,7 +83,10 @@ export async function requestJson(method: 'GET' | 'POST', url: string, body: unk
     text = await readCapped(response, maxBytes, what);
   } catch (error) {
     if (error instanceof BodyTooLargeError) throw error;
-    throw new NoAnswerError('NO_ANSWER', `${what}: answer body not complete within ${timeoutMs} ms (${(error as Error).name})`, { method, url });
+    throw new NoAnswerError('NO_ANSWER', `${what}: answer body not complete within ${timeoutMs} ms (${(error as Error).name})`, {
+      method,
+      url,
+    });
   }
   return exchangeOf({ method, url, body, status: response.status, text, startMs });
 }

@@ -81,7 +81,11 @@ describe('store HTTP client', () => {
   it('classifies write and read answers, and judges error bodies', () => {
     expect(parseWriteAnswer(200, { lsn: 3, servedBy: 'n0' })).toEqual({ status: 200, outcome: 'ack', lsn: 3, servedBy: 'n0' });
     expect(parseWriteAnswer(200, { lsn: 0 }).malformed).toBeDefined();
-    expect(parseWriteAnswer(503, { error: { code: 'WRITE_TIMEOUT', message: 'x' } })).toEqual({ status: 503, code: 'WRITE_TIMEOUT', outcome: 'unknown' });
+    expect(parseWriteAnswer(503, { error: { code: 'WRITE_TIMEOUT', message: 'x' } })).toEqual({
+      status: 503,
+      code: 'WRITE_TIMEOUT',
+      outcome: 'unknown',
+    });
     expect(parseReadAnswer(200, { value: 1, lsn: 1, servedBy: 'n1' })).toMatchObject({ ok: false });
     expect(parseReadAnswer(200, { value: null, lsn: 0, servedBy: 'n1' })).toMatchObject({ ok: true, value: null });
     expect(parseError({ error: 'MISSING_KEY', message: 'x' })).toMatchObject({ ok: false });

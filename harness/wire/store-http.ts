@@ -61,7 +61,10 @@ export interface StoreExchange {
 function readCapped(response: Response, maxBytes: number, what: string): Promise<string> {
   return readCappedBody(response, maxBytes, (over) =>
     over.declared !== undefined
-      ? new StoreHttpError('ANSWER_TOO_LARGE', `${what}: the answer declares ${over.declared} bytes, over the kit's cap of ${maxBytes}`, { declared: over.declared, maxBytes })
+      ? new StoreHttpError('ANSWER_TOO_LARGE', `${what}: the answer declares ${over.declared} bytes, over the kit's cap of ${maxBytes}`, {
+          declared: over.declared,
+          maxBytes,
+        })
       : new StoreHttpError('ANSWER_TOO_LARGE', `${what}: the answer exceeded the kit's cap of ${maxBytes} bytes`, { maxBytes }),
   );
 }
@@ -99,22 +102,39 @@ export async function exchange(method: 'GET' | 'POST', url: string, body?: unkno
   } catch {
     /* keep the text */
   }
-  return { method, url, ...(body !== undefined ? { body } : options.rawBody !== undefined ? { body: `${options.rawBody.slice(0, 80)}${options.rawBody.length > 80 ? '…' : ''}` } : {}), status, response: parsed, startMs, endMs: performance.now() };
+  return {
+    method,
+    url,
+    ...(body !== undefined
+      ? { body }
+      : options.rawBody !== undefined
+        ? { body: `${options.rawBody.slice(0, 80)}${options.rawBody.length > 80 ? '…' : ''}` }
+        : {}),
+    status,
+    response: parsed,
+    startMs,
+    endMs: performance.now(),
+  };
 }
 
 /** A field of a JSON object answer (undefined for anything else). */
 export function field(response: unknown, name: string): unknown {
-  return typeof response === 'object' && response !== null && !Array.isArray(response) ? (response as Record<string, unknown>)[name] : undefined;
+  return typeof response === 'object' && response !== null && !Array.isArray(response)
+    ? (response as Record<string, unknown>)[name]
+    : undefined;
 }
 
 /** The contract's error body `{"error": {"code": "UPPER_SNAKE", "message": "…"}}`, or what is wrong with it. */
-export type ErrorBody = { readonly ok: true; readonly code: string; readonly message: string } | { readonly ok: false; readonly code?: string; readonly problem: string };
+export type ErrorBody =
+  | { readonly ok: true; readonly code: string; readonly message: string }
+  | { readonly ok: false; readonly code?: string; readonly problem: string };
 
 export function parseError(response: unknown): ErrorBody {
   const error = field(response, 'error');
   const code = field(error, 'code');
   const message = field(error, 'message');
-  if (typeof code !== 'string') return { ok: false, problem: `no {"error": {"code": string}} in ${JSON.stringify(response)?.slice(0, 160)}` };
+  if (typeof code !== 'string')
+    return { ok: false, problem: `no {"error": {"code": string}} in ${JSON.stringify(response)?.slice(0, 160)}` };
   if (!/^[A-Z][A-Z0-9_]*$/.test(code)) return { ok: false, code, problem: `error code ${JSON.stringify(code)} is not UPPER_SNAKE` };
   if (typeof message !== 'string' || message.length === 0) return { ok: false, code, problem: `error ${code} has no non-empty "message"` };
   return { ok: true, code, message };
@@ -145,7 +165,12 @@ export function parseWriteAnswer(status: number, response: unknown): WriteAnswer
     const servedBy = field(response, 'servedBy');
     const by = typeof servedBy === 'string' ? { servedBy } : {};
     if (typeof lsn === 'number' && Number.isSafeInteger(lsn) && lsn > 0) return { ...base, ...by, outcome: 'ack', lsn };
-    return { ...base, ...by, outcome: 'unknown', malformed: `a 200 write answer without a positive integer "lsn": ${JSON.stringify(response)?.slice(0, 200)}` };
+    return {
+      ...base,
+      ...by,
+      outcome: 'unknown',
+      malformed: `a 200 write answer without a positive integer "lsn": ${JSON.stringify(response)?.slice(0, 200)}`,
+    };
   }
   return { ...base, outcome: status >= 400 && status < 500 ? 'rejected' : 'unknown' };
 }
@@ -163,10 +188,20 @@ export function parseReadAnswer(status: number, response: unknown): ReadAnswer {
   const value = field(response, 'value');
   const lsn = field(response, 'lsn');
   const servedBy = field(response, 'servedBy');
-  if ((value === null || typeof value === 'string') && typeof lsn === 'number' && Number.isSafeInteger(lsn) && lsn >= 0 && typeof servedBy === 'string') {
+  if (
+    (value === null || typeof value === 'string') &&
+    typeof lsn === 'number' &&
+    Number.isSafeInteger(lsn) &&
+    lsn >= 0 &&
+    typeof servedBy === 'string'
+  ) {
     return { ok: true, status: 200, value, lsn, servedBy };
   }
-  return { ok: false, status, malformed: `a 200 read answer needs "value" (string or null), "lsn" (integer ≥ 0) and "servedBy" (string); got ${JSON.stringify(response)?.slice(0, 200)}` };
+  return {
+    ok: false,
+    status,
+    malformed: `a 200 read answer needs "value" (string or null), "lsn" (integer ≥ 0) and "servedBy" (string); got ${JSON.stringify(response)?.slice(0, 200)}`,
+  };
 }
 
 /** The query string of a router read. */
@@ -201,7 +236,12 @@ export class StoreHttpClient {
   }
 
   /** `POST /write`; resolves with the exchange and its reading. @throws StoreHttpError (outcome unknown) */
-  async write(key: string, value: string, session?: string, options?: ExchangeOptions): Promise<{ exchange: StoreExchange; answer: WriteAnswer }> {
+  async write(
+    key: string,
+    value: string,
+    session?: string,
+    options?: ExchangeOptions,
+  ): Promise<{ exchange: StoreExchange; answer: WriteAnswer }> {
     const answer = await this.request('POST', '/write', session === undefined ? { key, value } : { key, value, session }, options);
     return { exchange: answer, answer: parseWriteAnswer(answer.status, answer.response) };
   }
@@ -215,6 +255,8 @@ export class StoreHttpClient {
   /** `GET /status` body on a 200 JSON object answer, else undefined. @throws StoreHttpError */
   async status(options?: ExchangeOptions): Promise<Record<string, unknown> | undefined> {
     const answer = await this.request('GET', '/status', undefined, options);
-    return answer.status === 200 && typeof answer.response === 'object' && answer.response !== null ? (answer.response as Record<string, unknown>) : undefined;
+    return answer.status === 200 && typeof answer.response === 'object' && answer.response !== null
+      ? (answer.response as Record<string, unknown>)
+      : undefined;
   }
 }

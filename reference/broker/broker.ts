@@ -43,8 +43,7 @@ export class Broker implements Drainable {
       log,
       onIdle: this.progress,
     });
-    this.decode =
-      config.decode === 'cbor' ? new DecodePool({ workers: config.workers, log, onProgress: this.progress }) : null;
+    this.decode = config.decode === 'cbor' ? new DecodePool({ workers: config.workers, log, onProgress: this.progress }) : null;
     this.server = createServer((socket) => this.accept(socket));
     // A log reader slower than the broker: stop reading sockets until the log queue drains
     // (see event-log.ts). Handlers keep working through what is already queued.
@@ -66,10 +65,7 @@ export class Broker implements Drainable {
         this.server.off('error', onError);
         this.server.on('error', (err) => this.log.event('listener-error', { reason: err.message }));
         const address = this.server.address();
-        const addr =
-          address !== null && typeof address === 'object'
-            ? formatAddress(address.address, address.port)
-            : String(address);
+        const addr = address !== null && typeof address === 'object' ? formatAddress(address.address, address.port) : String(address);
         this.log.event('listening', { addr });
         if (this.config.statsMs > 0) {
           this.statsTimer = setInterval(() => this.logStats(), this.config.statsMs);

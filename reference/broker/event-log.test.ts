@@ -11,7 +11,10 @@ describe('EventLog', () => {
     expect(writes).toHaveLength(0);
     await waitUntil(() => writes.length > 0, 1000, 'flush');
     expect(writes).toHaveLength(1);
-    const lines = writes[0]!.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = writes[0]!
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ event: 'connection', station: 'gs-1@127.0.0.1:1' });
     expect(lines[1]).toEqual({ event: 'closed', station: 'gs-1@127.0.0.1:1', ts: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
   });

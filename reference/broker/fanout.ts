@@ -180,9 +180,7 @@ export class Handler {
     if (this.logFrames || (this.logProbes && isSampledProbe(frame.payload))) {
       let crc = frame.crc;
       if (crc < 0) crc = frame.crc = crc32(frame.payload);
-      this.log.raw(
-        `${this.linePrefix + frame.stationJson},"bytes":${bytes},"crc32":${crc},"ts":"${this.log.now()}"}\n`,
-      );
+      this.log.raw(`${this.linePrefix + frame.stationJson},"bytes":${bytes},"crc32":${crc},"ts":"${this.log.now()}"}\n`);
     }
     this.fanout.release(frame);
   }
@@ -204,7 +202,17 @@ export class Fanout {
     for (let id = 0; id < options.handlers; id++) {
       const sleepMs = id === 0 ? options.slowHandlerMs : 0;
       this.handlers.push(
-        new Handler(id, sleepMs, this, options.log, options.logFrames, options.logProbes ?? false, options.capacity, lagFirstMs, lagIntervalMs),
+        new Handler(
+          id,
+          sleepMs,
+          this,
+          options.log,
+          options.logFrames,
+          options.logProbes ?? false,
+          options.capacity,
+          lagFirstMs,
+          lagIntervalMs,
+        ),
       );
     }
   }

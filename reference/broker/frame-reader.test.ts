@@ -73,22 +73,18 @@ function buildStream(sizes: number[]): { payloads: Buffer[]; stream: Buffer; bou
 describe('FrameReader', () => {
   it('round-trips any frame sequence split at arbitrary chunk boundaries', () => {
     fc.assert(
-      fc.property(
-        fc.array(frameSize, { minLength: 0, maxLength: 12 }),
-        fc.array(fc.nat(), { maxLength: 40 }),
-        (sizes, rawCuts) => {
-          const { payloads, stream } = buildStream(sizes);
-          const cuts = [...new Set(rawCuts.map((c) => (stream.length === 0 ? 0 : c % stream.length)))].sort((a, b) => a - b);
-          const pool = new BufferPool(MAX, 4);
-          const sink = new Collector(pool);
-          const reader = new FrameReader(MAX, pool);
-          expect(feedAll(reader, split(stream, cuts), sink)).toBe('more');
-          expectSame(sink.payloads, payloads);
-          expect(reader.midFrame).toBe(false);
-          expect(reader.offset).toBe(stream.length);
-          expect(pool.outstanding).toBe(0);
-        },
-      ),
+      fc.property(fc.array(frameSize, { minLength: 0, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 40 }), (sizes, rawCuts) => {
+        const { payloads, stream } = buildStream(sizes);
+        const cuts = [...new Set(rawCuts.map((c) => (stream.length === 0 ? 0 : c % stream.length)))].sort((a, b) => a - b);
+        const pool = new BufferPool(MAX, 4);
+        const sink = new Collector(pool);
+        const reader = new FrameReader(MAX, pool);
+        expect(feedAll(reader, split(stream, cuts), sink)).toBe('more');
+        expectSame(sink.payloads, payloads);
+        expect(reader.midFrame).toBe(false);
+        expect(reader.offset).toBe(stream.length);
+        expect(pool.outstanding).toBe(0);
+      }),
       { numRuns: 150 },
     );
   });

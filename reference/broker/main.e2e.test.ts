@@ -125,7 +125,9 @@ describe('broker process', () => {
     const stuck = await client(port);
     await broker.waitFor((ev) => stationOf(ev, stuck.localPort ?? -1), 5000, 'connection');
     // Enough frames that the slow handler lags, then a frame that never completes.
-    stuck.write(Buffer.concat([...Array.from({ length: 30 }, (_, i) => encodeFrame(patternPayload(64, i))), header(100), Buffer.from('x')]));
+    stuck.write(
+      Buffer.concat([...Array.from({ length: 30 }, (_, i) => encodeFrame(patternPayload(64, i))), header(100), Buffer.from('x')]),
+    );
     await broker.waitFor((ev) => byType(ev, 'lagged')[0], 5000, 'lagged');
     const signalled = Date.now();
     broker.proc.kill('SIGTERM');
@@ -135,7 +137,9 @@ describe('broker process', () => {
     expect(byType(broker.events, 'shutdown')[0]).toMatchObject({ signal: 'SIGTERM' });
     expect(byType(broker.events, 'drained')[0]).toMatchObject({ clean: false });
     // Lag is fully accounted for: every frame was either processed or reported missed by handler 0.
-    const slowStats = byType(broker.events, 'stats').filter((e) => e.handler === 0).at(-1);
+    const slowStats = byType(broker.events, 'stats')
+      .filter((e) => e.handler === 0)
+      .at(-1);
     const reportedMissed = byType(broker.events, 'lagged').reduce((n, e) => n + (e.missed as number), 0);
     expect(reportedMissed).toBe(slowStats?.missed);
     expect((slowStats?.frames as number) + reportedMissed).toBeLessThanOrEqual(30);

@@ -36,7 +36,8 @@ export async function waitUntil<T>(
   for (;;) {
     const value = probe();
     if (value !== undefined && value !== false && value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${diagnostics ? `\n${diagnostics()}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${diagnostics ? `\n${diagnostics()}` : ''}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -70,7 +71,10 @@ export function spawnBroker(env: Record<string, string>): SpawnedBroker {
     proc.on('exit', (code, signal) => resolve(code ?? signal ?? -1));
   });
   const describe = (): string =>
-    `events:\n${events.slice(-30).map((e) => JSON.stringify(e)).join('\n')}\nstderr:\n${stderr}`;
+    `events:\n${events
+      .slice(-30)
+      .map((e) => JSON.stringify(e))
+      .join('\n')}\nstderr:\n${stderr}`;
   return {
     proc,
     events,

@@ -24,11 +24,20 @@ describe('launch configuration', () => {
 
   it('a nodes file wins over the single-node variables and extra fields are ignored', () => {
     const file = join(dir, 'nodes.json');
-    writeFileSync(file, JSON.stringify([
-      { id: 'a', role: 'node', listen: '127.0.0.1:1', peers: { b: '127.0.0.1:2' } },
-      { id: 'b', role: 'node', listen: '127.0.0.1:2', peers: { a: '127.0.0.1:1' } },
-    ]));
-    const c = parseEnv({ MERIDIAN_HTTP: '127.0.0.1:9', MERIDIAN_NODES_FILE: file, MERIDIAN_NODE_ID: 'a', MERIDIAN_LISTEN: '127.0.0.1:1', GOSSIP_MODE: 'round' });
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { id: 'a', role: 'node', listen: '127.0.0.1:1', peers: { b: '127.0.0.1:2' } },
+        { id: 'b', role: 'node', listen: '127.0.0.1:2', peers: { a: '127.0.0.1:1' } },
+      ]),
+    );
+    const c = parseEnv({
+      MERIDIAN_HTTP: '127.0.0.1:9',
+      MERIDIAN_NODES_FILE: file,
+      MERIDIAN_NODE_ID: 'a',
+      MERIDIAN_LISTEN: '127.0.0.1:1',
+      GOSSIP_MODE: 'round',
+    });
     expect(c.nodes.map((n) => n.id)).toEqual(['a', 'b']);
     expect(c.knobs.mode).toBe('round');
   });
@@ -39,15 +48,22 @@ describe('launch configuration', () => {
     expect(coreConfig('a', peers, { ...base, mode: 'round' })).toMatchObject({ probeTimeout: 1, suspicionTimeout: 8 });
     expect(coreConfig('a', peers, { ...base, mode: 'round', suspicionRounds: 3 })).toMatchObject({ suspicionTimeout: 3 });
     expect(coreConfig('a', peers, { ...base, mode: 'free', periodMs: 1000 })).toMatchObject({ probeTimeout: 500, suspicionTimeout: 8000 });
-    expect(coreConfig('a', peers, { ...base, mode: 'free', suspicionMs: 5000, probeTimeoutMs: 50 })).toMatchObject({ probeTimeout: 50, suspicionTimeout: 5000 });
+    expect(coreConfig('a', peers, { ...base, mode: 'free', suspicionMs: 5000, probeTimeoutMs: 50 })).toMatchObject({
+      probeTimeout: 50,
+      suspicionTimeout: 5000,
+    });
     expect([1, 2, 10, 20, 250].map(defaultSuspicionRounds)).toEqual([4, 4, 8, 8, 12]);
   });
 
   it('rejects bad input with ConfigError', () => {
     expect(() => parseEnv({})).toThrow(ConfigError);
     expect(() => parseEnv({ MERIDIAN_HTTP: '127.0.0.1:9', MERIDIAN_NODE_ID: 'a' })).toThrow(/MERIDIAN_LISTEN/);
-    expect(() => parseEnv({ MERIDIAN_HTTP: '127.0.0.1:9', MERIDIAN_NODE_ID: 'a', MERIDIAN_LISTEN: '127.0.0.1:1', GOSSIP_MODE: 'fast' })).toThrow(/GOSSIP_MODE/);
-    expect(() => parseEnv({ MERIDIAN_HTTP: '127.0.0.1:9', MERIDIAN_NODE_ID: 'a', MERIDIAN_LISTEN: '127.0.0.1:1', GOSSIP_K: '-1' })).toThrow(/GOSSIP_K/);
+    expect(() =>
+      parseEnv({ MERIDIAN_HTTP: '127.0.0.1:9', MERIDIAN_NODE_ID: 'a', MERIDIAN_LISTEN: '127.0.0.1:1', GOSSIP_MODE: 'fast' }),
+    ).toThrow(/GOSSIP_MODE/);
+    expect(() => parseEnv({ MERIDIAN_HTTP: '127.0.0.1:9', MERIDIAN_NODE_ID: 'a', MERIDIAN_LISTEN: '127.0.0.1:1', GOSSIP_K: '-1' })).toThrow(
+      /GOSSIP_K/,
+    );
     expect(() => parseBook('n1=nowhere')).toThrow(ConfigError);
     expect(() => parseEnv({ MERIDIAN_HTTP: '127.0.0.1:9', MERIDIAN_NODES_FILE: join(dir, 'missing.json') })).toThrow(/MERIDIAN_NODES_FILE/);
   });

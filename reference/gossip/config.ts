@@ -77,8 +77,8 @@ export function coreConfig(id: string, peers: readonly string[], knobs: Knobs): 
     peers,
     indirectChecks: knobs.indirectChecks,
     fanout: knobs.fanout,
-    probeTimeout: round ? 1 : knobs.probeTimeoutMs ?? Math.max(1, Math.floor(knobs.periodMs / 2)),
-    suspicionTimeout: round ? rounds : knobs.suspicionMs ?? rounds * knobs.periodMs,
+    probeTimeout: round ? 1 : (knobs.probeTimeoutMs ?? Math.max(1, Math.floor(knobs.periodMs / 2))),
+    suspicionTimeout: round ? rounds : (knobs.suspicionMs ?? rounds * knobs.periodMs),
     pushPullEvery: knobs.pushPullRounds,
     retransmitMult: knobs.retransmitMult,
     maxPiggyback: knobs.maxPiggyback,
@@ -101,7 +101,10 @@ export function parseAddress(text: string): { host: string; port: number } {
 /** `id=host:port,id=host:port` → record. */
 export function parseBook(text: string): Record<string, string> {
   const book: Record<string, string> = {};
-  for (const part of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const eq = part.indexOf('=');
     if (eq <= 0) throw new ConfigError(`bad address book entry: ${JSON.stringify(part)}`);
     const addr = part.slice(eq + 1);
@@ -163,7 +166,8 @@ function parseNodesFile(path: string): NodeSpec[] {
     parseAddress(o.listen);
     const peers: Record<string, string> = {};
     if (o.peers !== undefined) {
-      if (typeof o.peers !== 'object' || o.peers === null || Array.isArray(o.peers)) throw new ConfigError(`nodes[${i}].peers must be an object`);
+      if (typeof o.peers !== 'object' || o.peers === null || Array.isArray(o.peers))
+        throw new ConfigError(`nodes[${i}].peers must be an object`);
       for (const [pid, addr] of Object.entries(o.peers)) {
         if (typeof addr !== 'string') throw new ConfigError(`nodes[${i}].peers.${pid} must be a string`);
         parseAddress(addr);

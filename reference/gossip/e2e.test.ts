@@ -32,10 +32,14 @@ afterAll(() => {
 
 async function udpPorts(n: number): Promise<number[]> {
   const socks = await Promise.all(
-    Array.from({ length: n }, () => new Promise<ReturnType<typeof createSocket>>((resolve) => {
-      const s = createSocket('udp4');
-      s.bind(0, '127.0.0.1', () => resolve(s));
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createSocket>>((resolve) => {
+          const s = createSocket('udp4');
+          s.bind(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
   );
   const ports = socks.map((s) => s.address().port);
   await Promise.all(socks.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
@@ -90,14 +94,18 @@ async function call(base: string, method: string, path: string, body?: unknown):
   return { status: res.status, json: await res.json() };
 }
 
-interface View { id: string; round: number; members: { id: string; status: string; generation: number; meta?: string }[] }
+interface View {
+  id: string;
+  round: number;
+  members: { id: string; status: string; generation: number; meta?: string }[];
+}
 
 describe('end to end over UDP', () => {
   it('round-driven: 5 nodes in one process + 1 in another converge on an update', async () => {
     const ids = ['n0', 'n1', 'n2', 'n3', 'n4', 'n5'];
     const ports = await udpPorts(ids.length);
     const addr = (i: number) => `127.0.0.1:${ports[i]}`;
-    const book = (self: number) => Object.fromEntries(ids.map((id, i) => [id, addr(i)]).filter(([, ], i) => i !== self));
+    const book = (self: number) => Object.fromEntries(ids.map((id, i) => [id, addr(i)]).filter(([,], i) => i !== self));
     const dir = mkdtempSync(join(tmpdir(), 'gossip-e2e-'));
     dirs.push(dir);
     const nodesFile = join(dir, 'nodes.json');
@@ -107,10 +115,24 @@ describe('end to end over UDP', () => {
     const B = `http://127.0.0.1:${httpB}`;
     const common = { GOSSIP_MODE: 'round', GOSSIP_SEED: '7', GOSSIP_SUSPICION_ROUNDS: '6' };
     const pa = launch({ ...common, MERIDIAN_HTTP: `127.0.0.1:${httpA}`, MERIDIAN_NODES_FILE: nodesFile });
-    const peersB = Object.entries(book(5)).map(([id, a]) => `${id}=${a}`).join(',');
-    const pb = launch({ ...common, MERIDIAN_HTTP: `127.0.0.1:${httpB}`, MERIDIAN_NODE_ID: 'n5', MERIDIAN_LISTEN: addr(5), MERIDIAN_PEERS: peersB, MERIDIAN_NODES_FILE: '' });
+    const peersB = Object.entries(book(5))
+      .map(([id, a]) => `${id}=${a}`)
+      .join(',');
+    const pb = launch({
+      ...common,
+      MERIDIAN_HTTP: `127.0.0.1:${httpB}`,
+      MERIDIAN_NODE_ID: 'n5',
+      MERIDIAN_LISTEN: addr(5),
+      MERIDIAN_PEERS: peersB,
+      MERIDIAN_NODES_FILE: '',
+    });
     try {
-      await until('both processes ready', async () => ((await call(A, 'GET', '/health')).status === 200 && (await call(B, 'GET', '/health')).status === 200 ? true : undefined), 20_000);
+      await until(
+        'both processes ready',
+        async () =>
+          (await call(A, 'GET', '/health')).status === 200 && (await call(B, 'GET', '/health')).status === 200 ? true : undefined,
+        20_000,
+      );
       expect((await call(A, 'GET', '/nodes')).json).toEqual({ nodes: ids.slice(0, 5) });
 
       const upd = await call(B, 'POST', '/nodes/n5/state', { meta: 'load=0.42' });
@@ -119,12 +141,16 @@ describe('end to end over UDP', () => {
       const where = (id: string) => (id === 'n5' ? B : A);
       const stats = async () => Promise.all(ids.map(async (id) => (await call(where(id), 'GET', `/nodes/${id}/stats`)).json));
       const quiet = () =>
-        until('the network to go quiet', async () => {
-          const s = await stats();
-          const sent = s.reduce((a, x) => a + x.sent.messages, 0);
-          const received = s.reduce((a, x) => a + x.received.messages, 0);
-          return sent === received ? true : undefined;
-        }, 5000);
+        until(
+          'the network to go quiet',
+          async () => {
+            const s = await stats();
+            const sent = s.reduce((a, x) => a + x.sent.messages, 0);
+            const received = s.reduce((a, x) => a + x.received.messages, 0);
+            return sent === received ? true : undefined;
+          },
+          5000,
+        );
       const aware = async () => {
         const views: View[] = [
           ...((await call(A, 'GET', '/views')).json.nodes as View[]),
@@ -153,7 +179,8 @@ describe('end to end over UDP', () => {
       await call(B, 'POST', '/nodes/n5/debug/upsert', { id: 'n4', status: 'dead', generation: 5 });
       const pp = await call(A, 'POST', '/nodes/n1/pushpull', { peer: 'n5' });
       expect(pp).toMatchObject({ status: 200, json: { ok: true, peer: 'n5' } });
-      const n4In = async (base: string, id: string) => ((await call(base, 'GET', `/nodes/${id}/view`)).json as View).members.find((m) => m.id === 'n4');
+      const n4In = async (base: string, id: string) =>
+        ((await call(base, 'GET', `/nodes/${id}/view`)).json as View).members.find((m) => m.id === 'n4');
       expect(await n4In(A, 'n1')).toEqual({ id: 'n4', status: 'dead', generation: 5 });
       expect(await n4In(B, 'n5')).toEqual({ id: 'n4', status: 'dead', generation: 5 });
 
@@ -161,20 +188,32 @@ describe('end to end over UDP', () => {
       const before = (await call(A, 'GET', '/nodes/n0/stats')).json;
       const viewBefore = (await call(A, 'GET', '/nodes/n0/view')).json as View;
       const junk = createSocket('udp4');
-      await new Promise<void>((resolve) => junk.send(Buffer.from([0x83, 0x09, 0xff, 0x00]), ports[0] as number, '127.0.0.1', () => resolve()));
+      await new Promise<void>((resolve) =>
+        junk.send(Buffer.from([0x83, 0x09, 0xff, 0x00]), ports[0] as number, '127.0.0.1', () => resolve()),
+      );
       junk.close();
-      const after = await until('n0 to count the malformed datagram', async () => {
-        const st = (await call(A, 'GET', '/nodes/n0/stats')).json;
-        return st.errors.decode === before.errors.decode + 1 ? st : undefined;
-      }, 5000);
+      const after = await until(
+        'n0 to count the malformed datagram',
+        async () => {
+          const st = (await call(A, 'GET', '/nodes/n0/stats')).json;
+          return st.errors.decode === before.errors.decode + 1 ? st : undefined;
+        },
+        5000,
+      );
       expect(after.received.messages).toBe(before.received.messages + 1);
       expect(after.sent.messages).toBe(before.sent.messages);
       expect(((await call(A, 'GET', '/nodes/n0/view')).json as View).members).toEqual(viewBefore.members);
 
       // Errors are JSON with a stable code.
       expect(await call(A, 'GET', '/nodes/n9/view')).toMatchObject({ status: 404, json: { error: { code: 'unknown-node' } } });
-      expect(await call(A, 'POST', '/nodes/n0/state', { status: 'zombie' })).toMatchObject({ status: 400, json: { error: { code: 'bad-request' } } });
-      expect(await call(A, 'POST', '/nodes/n0/pushpull', { peer: 'nobody' })).toMatchObject({ status: 400, json: { error: { code: 'unknown-peer' } } });
+      expect(await call(A, 'POST', '/nodes/n0/state', { status: 'zombie' })).toMatchObject({
+        status: 400,
+        json: { error: { code: 'bad-request' } },
+      });
+      expect(await call(A, 'POST', '/nodes/n0/pushpull', { peer: 'nobody' })).toMatchObject({
+        status: 400,
+        json: { error: { code: 'unknown-peer' } },
+      });
     } catch (error) {
       console.log(pa.output(), pb.output());
       throw error;
@@ -187,22 +226,38 @@ describe('end to end over UDP', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gossip-e2e-'));
     dirs.push(dir);
     const nodesFile = join(dir, 'nodes.json');
-    writeFileSync(nodesFile, JSON.stringify(ids.map((id, i) => ({
-      id,
-      listen: `127.0.0.1:${ports[i]}`,
-      peers: Object.fromEntries(ids.map((p, j) => [p, `127.0.0.1:${ports[j]}`]).filter(([p]) => p !== id)),
-    }))));
+    writeFileSync(
+      nodesFile,
+      JSON.stringify(
+        ids.map((id, i) => ({
+          id,
+          listen: `127.0.0.1:${ports[i]}`,
+          peers: Object.fromEntries(ids.map((p, j) => [p, `127.0.0.1:${ports[j]}`]).filter(([p]) => p !== id)),
+        })),
+      ),
+    );
     const http = await tcpPort();
     const base = `http://127.0.0.1:${http}`;
-    const p = launch({ MERIDIAN_HTTP: `127.0.0.1:${http}`, MERIDIAN_NODES_FILE: nodesFile, GOSSIP_MODE: 'free', GOSSIP_PERIOD_MS: '40', GOSSIP_PROBE_TIMEOUT_MS: '20', GOSSIP_SEED: '3' });
+    const p = launch({
+      MERIDIAN_HTTP: `127.0.0.1:${http}`,
+      MERIDIAN_NODES_FILE: nodesFile,
+      GOSSIP_MODE: 'free',
+      GOSSIP_PERIOD_MS: '40',
+      GOSSIP_PROBE_TIMEOUT_MS: '20',
+      GOSSIP_SEED: '3',
+    });
     try {
       await until('process ready', async () => ((await call(base, 'GET', '/health')).status === 200 ? true : undefined), 20_000);
       expect(await call(base, 'POST', '/nodes/f0/tick')).toMatchObject({ status: 409, json: { error: { code: 'wrong-mode' } } });
       await call(base, 'POST', '/nodes/f0/state', { meta: 'hello' });
-      await until('all views to hold f0@1', async () => {
-        const views = (await call(base, 'GET', '/views')).json.nodes as View[];
-        return views.every((v) => v.members.some((m) => m.id === 'f0' && m.generation === 1)) ? true : undefined;
-      }, 5000);
+      await until(
+        'all views to hold f0@1',
+        async () => {
+          const views = (await call(base, 'GET', '/views')).json.nodes as View[];
+          return views.every((v) => v.members.some((m) => m.id === 'f0' && m.generation === 1)) ? true : undefined;
+        },
+        5000,
+      );
       const view = (await call(base, 'GET', '/nodes/f2/view')).json as View;
       expect(view.round).toBeGreaterThan(0);
       expect(view.members.every((m) => m.status === 'alive')).toBe(true);

@@ -26,7 +26,11 @@ function traffic(): Traffic {
 }
 
 export class HostError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
   }
 }
@@ -50,7 +54,12 @@ export class NodeHost {
   private deadlineTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  private constructor(spec: NodeSpec, knobs: Knobs, socket: Socket, private readonly log: Logger) {
+  private constructor(
+    spec: NodeSpec,
+    knobs: Knobs,
+    socket: Socket,
+    private readonly log: Logger,
+  ) {
     this.id = spec.id;
     this.knobs = knobs;
     this.socket = socket;
@@ -83,7 +92,8 @@ export class NodeHost {
 
   /** Round mode: run exactly one round; resolves when its datagrams are handed to the OS. */
   async tick(): Promise<{ round: number; sent: number }> {
-    if (this.knobs.mode !== 'round') throw new HostError('wrong-mode', 'tick is only available in round-driven mode (GOSSIP_MODE=round)', 409);
+    if (this.knobs.mode !== 'round')
+      throw new HostError('wrong-mode', 'tick is only available in round-driven mode (GOSSIP_MODE=round)', 409);
     const fx = this.core.round(this.core.currentRound + 1);
     const round = this.core.currentRound;
     const sent = await this.perform(fx);
@@ -92,7 +102,8 @@ export class NodeHost {
 
   /** Round mode, several nodes at once: compute the round now, send later (see HostGroup). */
   roundEffects(): Effects {
-    if (this.knobs.mode !== 'round') throw new HostError('wrong-mode', 'tick is only available in round-driven mode (GOSSIP_MODE=round)', 409);
+    if (this.knobs.mode !== 'round')
+      throw new HostError('wrong-mode', 'tick is only available in round-driven mode (GOSSIP_MODE=round)', 409);
     return this.core.round(this.core.currentRound + 1);
   }
 
@@ -208,7 +219,11 @@ export class NodeHost {
       this.waiters.delete(e.seq);
       return;
     }
-    this.log({ event: e.type, node: this.id, ...(e.type === 'refute' ? { generation: e.generation, claim: e.claim } : { member: e.id, generation: e.generation }) });
+    this.log({
+      event: e.type,
+      node: this.id,
+      ...(e.type === 'refute' ? { generation: e.generation, claim: e.claim } : { member: e.id, generation: e.generation }),
+    });
   }
 
   /** Free mode: wake up when the core's next timer is due. */

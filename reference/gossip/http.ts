@@ -34,13 +34,15 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 }
 
 function status(v: unknown, field: string): MemberStatus {
-  if (typeof v !== 'string' || !STATUSES.includes(v as MemberStatus)) throw new HostError('bad-request', `${field} must be one of ${STATUSES.join(', ')}`);
+  if (typeof v !== 'string' || !STATUSES.includes(v as MemberStatus))
+    throw new HostError('bad-request', `${field} must be one of ${STATUSES.join(', ')}`);
   return v as MemberStatus;
 }
 
 function meta(v: unknown): string | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.length > MAX_META) throw new HostError('bad-request', `meta must be a string of at most ${MAX_META} characters`);
+  if (typeof v !== 'string' || v.length > MAX_META)
+    throw new HostError('bad-request', `meta must be a string of at most ${MAX_META} characters`);
   return v;
 }
 
@@ -62,15 +64,18 @@ export function createApi(nodes: readonly NodeHost[], opts: { pushPullTimeoutMs:
 
   const route = async (req: IncomingMessage): Promise<[number, unknown]> => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    const parts = url.pathname
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent);
     const method = req.method ?? 'GET';
     const allow = (m: string) => {
       if (method !== m) throw new HostError('method-not-allowed', `${url.pathname} accepts ${m} only`, 405);
     };
 
-    if (parts.length === 1 && parts[0] === 'health') return allow('GET'), [200, { ok: true, nodes: nodes.length }];
-    if (parts.length === 1 && parts[0] === 'nodes') return allow('GET'), [200, { nodes: nodes.map((n) => n.id) }];
-    if (parts.length === 1 && parts[0] === 'views') return allow('GET'), [200, { nodes: nodes.map((n) => n.view()) }];
+    if (parts.length === 1 && parts[0] === 'health') return (allow('GET'), [200, { ok: true, nodes: nodes.length }]);
+    if (parts.length === 1 && parts[0] === 'nodes') return (allow('GET'), [200, { nodes: nodes.map((n) => n.id) }]);
+    if (parts.length === 1 && parts[0] === 'views') return (allow('GET'), [200, { nodes: nodes.map((n) => n.view()) }]);
     if (parts.length === 1 && parts[0] === 'tick') {
       allow('POST');
       return [200, await tickAll()];
@@ -96,7 +101,8 @@ export function createApi(nodes: readonly NodeHost[], opts: { pushPullTimeoutMs:
         const change: { status?: MemberStatus; meta?: string } = {};
         if (body.status !== undefined) {
           const st = status(body.status, 'status');
-          if (st === 'suspected') throw new HostError('bad-request', 'a node sets its own status to alive or dead (leave), never suspected');
+          if (st === 'suspected')
+            throw new HostError('bad-request', 'a node sets its own status to alive or dead (leave), never suspected');
           change.status = st;
         }
         const m = meta(body.meta);
@@ -107,11 +113,18 @@ export function createApi(nodes: readonly NodeHost[], opts: { pushPullTimeoutMs:
       case 'debug/upsert': {
         allow('POST');
         const body = await readJson(req);
-        if (typeof body.id !== 'string' || body.id === '' || body.id.length > 256) throw new HostError('bad-request', 'id must be a non-empty string');
+        if (typeof body.id !== 'string' || body.id === '' || body.id.length > 256)
+          throw new HostError('bad-request', 'id must be a non-empty string');
         const g = body.generation;
-        if (typeof g !== 'number' || !Number.isSafeInteger(g) || g < 0) throw new HostError('bad-request', 'generation must be a non-negative integer');
+        if (typeof g !== 'number' || !Number.isSafeInteger(g) || g < 0)
+          throw new HostError('bad-request', 'generation must be a non-negative integer');
         const m = meta(body.meta);
-        const entry: Member = { id: body.id, status: status(body.status, 'status'), generation: g, ...(m === undefined ? {} : { meta: m }) };
+        const entry: Member = {
+          id: body.id,
+          status: status(body.status, 'status'),
+          generation: g,
+          ...(m === undefined ? {} : { meta: m }),
+        };
         return [200, { member: node.debugUpsert(entry) }];
       }
       case 'pushpull': {

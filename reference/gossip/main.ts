@@ -26,7 +26,13 @@ async function main(): Promise<void> {
   const server = createApi(nodes, { pushPullTimeoutMs: config.knobs.pushPullTimeoutMs });
   const http = parseAddress(config.http);
   await new Promise<void>((resolve) => server.listen(http.port, http.host, resolve));
-  log({ event: 'listening', http: config.http, mode: config.knobs.mode, seed: config.knobs.seed, nodes: config.nodes.map((n) => `${n.id}@${n.listen}`) });
+  log({
+    event: 'listening',
+    http: config.http,
+    mode: config.knobs.mode,
+    seed: config.knobs.seed,
+    nodes: config.nodes.map((n) => `${n.id}@${n.listen}`),
+  });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -51,7 +51,9 @@ describe('250-node scale simulation', () => {
     const allDead = c.runUntil(() => c.count('n123', (m) => m?.status === 'dead') === SIZE - 1, 60);
     expect(firstSuspect).toBeGreaterThan(0);
     expect(allDead).toBeGreaterThan(0);
-    expect(c.ids.filter((id) => id !== 'n123').every((v) => c.ids.every((id) => id === 'n123' || c.entry(v, id)?.status === 'alive'))).toBe(true);
+    expect(c.ids.filter((id) => id !== 'n123').every((v) => c.ids.every((id) => id === 'n123' || c.entry(v, id)?.status === 'alive'))).toBe(
+      true,
+    );
 
     const n0 = c.node('n0');
     const tableWire = encodeMessage({ type: 'push-pull', from: 'n0', seq: 1, reply: false, members: n0.view(), part: 0, parts: 1 }).length;
@@ -71,7 +73,9 @@ describe('250-node scale simulation', () => {
     const sparse = new SimCluster({ size: SIZE, seed: 251, knobs: { pushPullRounds: 30 } });
     for (let i = 0; i < 30; i++) sparse.step();
     const sparseBytes = mean(sparse.traffic.slice(-30).map((t) => t.bytes));
-    report.push(`[scale] same steady state with GOSSIP_PUSHPULL_ROUNDS=30: ${kb(sparseBytes)} per round (${Math.round(sparseBytes / SIZE)} B per node)`);
+    report.push(
+      `[scale] same steady state with GOSSIP_PUSHPULL_ROUNDS=30: ${kb(sparseBytes)} per round (${Math.round(sparseBytes / SIZE)} B per node)`,
+    );
     console.log(report.join('\n'));
     expect(Math.max(...rounds)).toBeLessThanOrEqual(8);
     expect(n0.membershipBytes() / SIZE).toBeLessThan(200);

@@ -47,12 +47,27 @@ describe('reconciliation (push-pull)', () => {
 
   it('equal generations: the tiebreaker (dead > suspected > alive, then meta) gives both sides the same entry', () => {
     const pairs: [Member, Member, Member][] = [
-      [{ id: 'n2', status: 'alive', generation: 6 }, { id: 'n2', status: 'dead', generation: 6 }, { id: 'n2', status: 'dead', generation: 6 }],
-      [{ id: 'n2', status: 'suspected', generation: 6 }, { id: 'n2', status: 'alive', generation: 6 }, { id: 'n2', status: 'suspected', generation: 6 }],
-      [{ id: 'n2', status: 'alive', generation: 6, meta: 'a' }, { id: 'n2', status: 'alive', generation: 6, meta: 'b' }, { id: 'n2', status: 'alive', generation: 6, meta: 'b' }],
+      [
+        { id: 'n2', status: 'alive', generation: 6 },
+        { id: 'n2', status: 'dead', generation: 6 },
+        { id: 'n2', status: 'dead', generation: 6 },
+      ],
+      [
+        { id: 'n2', status: 'suspected', generation: 6 },
+        { id: 'n2', status: 'alive', generation: 6 },
+        { id: 'n2', status: 'suspected', generation: 6 },
+      ],
+      [
+        { id: 'n2', status: 'alive', generation: 6, meta: 'a' },
+        { id: 'n2', status: 'alive', generation: 6, meta: 'b' },
+        { id: 'n2', status: 'alive', generation: 6, meta: 'b' },
+      ],
     ];
     for (const [x, y, want] of pairs) {
-      for (const [a, b] of [['n0', 'n1'], ['n1', 'n0']] as const) {
+      for (const [a, b] of [
+        ['n0', 'n1'],
+        ['n1', 'n0'],
+      ] as const) {
         const c = new SimCluster({ size: 3, seed: 12 });
         c.node('n0').debugUpsert(x, 0);
         c.node('n1').debugUpsert(y, 0);
@@ -96,7 +111,10 @@ describe('failure detection', () => {
   it('a suspect that comes back within the window refutes with G+2 and nobody declares it Dead', () => {
     const c = new SimCluster({ size: 10, seed: 41, knobs: { suspicionRounds: 8 } });
     c.step();
-    c.partition(['n7'], c.ids.filter((id) => id !== 'n7'));
+    c.partition(
+      ['n7'],
+      c.ids.filter((id) => id !== 'n7'),
+    );
     expect(c.runUntil(() => c.count('n7', (m) => m?.status === 'suspected') > 0, 15)).toBeGreaterThan(0);
     c.heal();
     const took = c.runUntil(() => everyView(c, c.ids, (_, m) => m?.status === 'alive'), 8);
@@ -131,11 +149,19 @@ describe('failure detection', () => {
 describe('lossy network', () => {
   it('10% loss for 30 rounds: no healthy node is ever declared Dead', () => {
     let suspicions = 0;
-    for (const [size, seed] of [[10, 61], [20, 62], [20, 63], [50, 64]] as const) {
+    for (const [size, seed] of [
+      [10, 61],
+      [20, 62],
+      [20, 63],
+      [50, 64],
+    ] as const) {
       const c = new SimCluster({ size, seed, loss: 0.1 });
       for (let i = 0; i < 30; i++) {
         c.step();
-        expect(everyView(c, c.ids, (_, m) => m?.status !== 'dead'), `size ${size} seed ${seed} round ${i + 1}`).toBe(true);
+        expect(
+          everyView(c, c.ids, (_, m) => m?.status !== 'dead'),
+          `size ${size} seed ${seed} round ${i + 1}`,
+        ).toBe(true);
       }
       suspicions += c.ids.reduce((a, id) => a + c.node(id).stats.suspicions, 0);
       expect(c.ids.reduce((a, id) => a + c.node(id).stats.deaths, 0)).toBe(0);

@@ -53,7 +53,17 @@ export class SimCluster {
     this.loss = opts.loss ?? 0;
     this.net = seededRng(subSeed(opts.seed, 'network'));
     const knobs: Knobs = { ...DEFAULT_KNOBS, ...opts.knobs, mode: 'round', seed: opts.seed };
-    for (const id of this.ids) this.nodes.set(id, new GossipCore(coreConfig(id, this.ids.filter((p) => p !== id), knobs)));
+    for (const id of this.ids)
+      this.nodes.set(
+        id,
+        new GossipCore(
+          coreConfig(
+            id,
+            this.ids.filter((p) => p !== id),
+            knobs,
+          ),
+        ),
+      );
   }
 
   get round(): number {

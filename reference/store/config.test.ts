@@ -15,13 +15,27 @@ const base = {
 describe('configuration from MERIDIAN_* variables', () => {
   it('parses a leader with the documented defaults', () => {
     const c = parseConfig(base);
-    expect(c).toMatchObject({ id: 'n0', role: 'leader', leader: 'n0', sync: ['n1'], quorum: 1, followers: ['n1', 'n2'], writeTimeoutMs: 10_000 });
+    expect(c).toMatchObject({
+      id: 'n0',
+      role: 'leader',
+      leader: 'n0',
+      sync: ['n1'],
+      quorum: 1,
+      followers: ['n1', 'n2'],
+      writeTimeoutMs: 10_000,
+    });
     expect(c.peers.get('n2')).toEqual({ host: '127.0.0.1', port: 7101 });
   });
 
   it('accepts an empty sync list (quorum 0) and a router without a listener', () => {
     expect(parseConfig({ ...base, MERIDIAN_SYNC: '', MERIDIAN_QUORUM: '1' }).quorum).toBe(0);
-    const r = parseConfig({ ...base, MERIDIAN_NODE_ID: 'router', MERIDIAN_ROLE: 'router', MERIDIAN_LISTEN: '', MERIDIAN_PEERS: 'n0=127.0.0.1:1,n1=127.0.0.1:2,n2=127.0.0.1:3' });
+    const r = parseConfig({
+      ...base,
+      MERIDIAN_NODE_ID: 'router',
+      MERIDIAN_ROLE: 'router',
+      MERIDIAN_LISTEN: '',
+      MERIDIAN_PEERS: 'n0=127.0.0.1:1,n1=127.0.0.1:2,n2=127.0.0.1:3',
+    });
     expect(r.listen).toBeUndefined();
   });
 

@@ -77,7 +77,8 @@ export function parseConfig(env: Env): Config {
   const role: Role = roleText;
   const http = guard(() => parseHostPort(required(env, 'MERIDIAN_HTTP'), 'MERIDIAN_HTTP'));
   const listenText = env['MERIDIAN_LISTEN']?.trim();
-  const listen = role === 'router' && !listenText ? undefined : guard(() => parseHostPort(required(env, 'MERIDIAN_LISTEN'), 'MERIDIAN_LISTEN'));
+  const listen =
+    role === 'router' && !listenText ? undefined : guard(() => parseHostPort(required(env, 'MERIDIAN_LISTEN'), 'MERIDIAN_LISTEN'));
   const peers = guard(() => parseBook(env['MERIDIAN_PEERS'] ?? '', 'MERIDIAN_PEERS'));
   const leader = required(env, 'MERIDIAN_LEADER');
   const sync = guard(() => parseIdList(env['MERIDIAN_SYNC'] ?? '', 'MERIDIAN_SYNC'));
@@ -92,7 +93,8 @@ export function parseConfig(env: Env): Config {
   const needPeer = (peer: string, what: string): void => {
     if (!peers.has(peer)) throw new ConfigError(`${what} ${peer} is not in MERIDIAN_PEERS (the address book)`);
   };
-  if (role === 'leader' && leader !== id) throw new ConfigError(`MERIDIAN_ROLE=leader but MERIDIAN_LEADER=${leader} is not this node (${id})`);
+  if (role === 'leader' && leader !== id)
+    throw new ConfigError(`MERIDIAN_ROLE=leader but MERIDIAN_LEADER=${leader} is not this node (${id})`);
   if (role === 'follower') {
     if (leader === id) throw new ConfigError(`MERIDIAN_ROLE=follower but MERIDIAN_LEADER names this node (${id})`);
     needPeer(leader, 'MERIDIAN_LEADER');

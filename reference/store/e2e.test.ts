@@ -54,7 +54,14 @@ beforeAll(async () => {
     MERIDIAN_POLL_MS: '50',
   };
   const node = (id: 'n0' | 'n1' | 'n2', role: string, listen: string, httpAddr: string, peers: string): StoreProcess =>
-    startStoreProcess(id, { ...common, MERIDIAN_NODE_ID: id, MERIDIAN_ROLE: role, MERIDIAN_LISTEN: listen, MERIDIAN_HTTP: httpAddr, MERIDIAN_PEERS: peers });
+    startStoreProcess(id, {
+      ...common,
+      MERIDIAN_NODE_ID: id,
+      MERIDIAN_ROLE: role,
+      MERIDIAN_LISTEN: listen,
+      MERIDIAN_HTTP: httpAddr,
+      MERIDIAN_PEERS: peers,
+    });
   procs = {
     n0: node('n0', 'leader', real.n0, `${HOST}:${h0}`, `n1=${real.n1},n2=${real.n2}`),
     n1: node('n1', 'follower', real.n1, `${HOST}:${h1}`, `n0=${relays.n1ToN0.address},n2=${real.n2}`),

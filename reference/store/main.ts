@@ -73,7 +73,9 @@ async function main(): Promise<void> {
   try {
     config = parseConfig(process.env);
   } catch (error) {
-    createLogger(process.env['MERIDIAN_NODE_ID'] ?? '?').event('config-error', { reason: error instanceof Error ? error.message : String(error) });
+    createLogger(process.env['MERIDIAN_NODE_ID'] ?? '?').event('config-error', {
+      reason: error instanceof Error ? error.message : String(error),
+    });
     process.exitCode = 2;
     return;
   }

@@ -50,9 +50,13 @@ export function renderCoverage(systems: readonly SystemCoverage[]): string {
   out.push('| system | checks graded | grade | lines | branches | measured |');
   out.push('|---|---|---|---|---|---|');
   for (const s of systems) {
-    const lines = s.files.reduce((a, f) => a + f.lines, 0), linesHit = s.files.reduce((a, f) => a + f.linesHit, 0);
-    const br = s.files.reduce((a, f) => a + f.branches, 0), brHit = s.files.reduce((a, f) => a + f.branchesHit, 0);
-    out.push(`| ${s.system} | ${s.checks} (seed ${s.seed}) | ${s.gradeSummary.replaceAll('|', '/')} | ${pct(linesHit, lines)} (${linesHit}/${lines}) | ${pct(brHit, br)} (${brHit}/${br}) | ${s.measuredAt.slice(0, 16)}Z, ${s.seconds} s |`);
+    const lines = s.files.reduce((a, f) => a + f.lines, 0),
+      linesHit = s.files.reduce((a, f) => a + f.linesHit, 0);
+    const br = s.files.reduce((a, f) => a + f.branches, 0),
+      brHit = s.files.reduce((a, f) => a + f.branchesHit, 0);
+    out.push(
+      `| ${s.system} | ${s.checks} (seed ${s.seed}) | ${s.gradeSummary.replaceAll('|', '/')} | ${pct(linesHit, lines)} (${linesHit}/${lines}) | ${pct(brHit, br)} (${brHit}/${br}) | ${s.measuredAt.slice(0, 16)}Z, ${s.seconds} s |`,
+    );
   }
   for (const s of systems) {
     out.push('');
@@ -62,7 +66,9 @@ export function renderCoverage(systems: readonly SystemCoverage[]): string {
     out.push('|---|---|---|---|---|');
     for (const f of s.files) {
       const name = protocol.has(f.file) ? `**\`${f.file}\`**` : `\`${f.file}\``;
-      out.push(`| ${name} | ${pct(f.linesHit, f.lines)} | ${pct(f.branchesHit, f.branches)} | ${f.uncoveredLines || '—'} | ${f.missedBranchLines || '—'} |`);
+      out.push(
+        `| ${name} | ${pct(f.linesHit, f.lines)} | ${pct(f.branchesHit, f.branches)} | ${f.uncoveredLines || '—'} | ${f.missedBranchLines || '—'} |`,
+      );
     }
   }
   return `${out.join('\n')}\n`;

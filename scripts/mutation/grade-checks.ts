@@ -69,15 +69,23 @@ export function gradeChecks(options: GradeOptions): Promise<GradeResult> {
   const jsonDir = mkdtempSync(join(tmpdir(), 'meridian-mutant-'));
   const jsonPath = join(jsonDir, 'grade.json');
   const args = [
-    '--import', 'tsx', KIT_CLI, 'grade',
-    '--candidate', referenceManifest(options.system),
-    '--only', options.checks.join(','),
-    '--seed', String(options.seed),
-    '--parallel', String(options.parallel ?? 2),
+    '--import',
+    'tsx',
+    KIT_CLI,
+    'grade',
+    '--candidate',
+    referenceManifest(options.system),
+    '--only',
+    options.checks.join(','),
+    '--seed',
+    String(options.seed),
+    '--parallel',
+    String(options.parallel ?? 2),
     '--quiet',
     // Recommended checks (store.quorum, broker.sigterm, …) grade their clauses too.
     '--strict',
-    '--json', jsonPath,
+    '--json',
+    jsonPath,
   ];
   const passEnv = [process.env.MERIDIAN_PASS_ENV, ...Object.keys(options.env ?? {})].filter(Boolean).join(',');
   const child = spawn(process.execPath, args, {

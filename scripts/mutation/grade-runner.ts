@@ -55,11 +55,21 @@ export class KitGradeRunner implements TestRunner {
     if (!target) return { status: DryRunStatus.Error, errorMessage: `MERIDIAN_MUTATION_FILE names no mutation target: ${s.file}` };
     const result = await this.grade(target, undefined);
     if (result.outcome !== 'survived') {
-      return { status: DryRunStatus.Error, errorMessage: `the unmutated reference does not pass ${target.checks.join(',')}: ${describe(result)}` };
+      return {
+        status: DryRunStatus.Error,
+        errorMessage: `the unmutated reference does not pass ${target.checks.join(',')}: ${describe(result)}`,
+      };
     }
     return {
       status: DryRunStatus.Complete,
-      tests: [{ id: target.checks.join(','), name: `${target.system}: ${target.checks.join(', ')}`, status: TestStatus.Success, timeSpentMs: result.durationMs }],
+      tests: [
+        {
+          id: target.checks.join(','),
+          name: `${target.system}: ${target.checks.join(', ')}`,
+          status: TestStatus.Success,
+          timeSpentMs: result.durationMs,
+        },
+      ],
     };
   }
 
@@ -71,7 +81,12 @@ export class KitGradeRunner implements TestRunner {
       case 'survived':
         return { status: MutantRunStatus.Survived, nrOfTests: 1 };
       case 'killed':
-        return { status: MutantRunStatus.Killed, killedBy: [target.checks.join(',')], failureMessage: `${notPassed(result)} | ${result.tail.slice(-1200)}`, nrOfTests: 1 };
+        return {
+          status: MutantRunStatus.Killed,
+          killedBy: [target.checks.join(',')],
+          failureMessage: `${notPassed(result)} | ${result.tail.slice(-1200)}`,
+          nrOfTests: 1,
+        };
       case 'timeout':
         return { status: MutantRunStatus.Timeout, reason: `grade over ${settings().timeoutMs} ms` };
       case 'error':
@@ -82,7 +97,15 @@ export class KitGradeRunner implements TestRunner {
   private grade(target: MutationTarget, mutantId: string | undefined): Promise<GradeResult> {
     const s = settings();
     const env: Record<string, string> = { [ACTIVE_MUTANT_ENV]: mutantId ?? '' };
-    return gradeChecks({ cwd: process.cwd(), system: target.system, checks: target.checks, seed: s.seed, timeoutMs: s.timeoutMs, parallel: s.parallel, env });
+    return gradeChecks({
+      cwd: process.cwd(),
+      system: target.system,
+      checks: target.checks,
+      seed: s.seed,
+      timeoutMs: s.timeoutMs,
+      parallel: s.parallel,
+      env,
+    });
   }
 }
 

@@ -29,7 +29,10 @@ function shorten(text: string, max = 80): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-function sourceAt(lines: readonly string[], loc: { start: { line: number; column: number }; end: { line: number; column: number } }): string {
+function sourceAt(
+  lines: readonly string[],
+  loc: { start: { line: number; column: number }; end: { line: number; column: number } },
+): string {
   const { start, end } = loc;
   if (start.line === end.line) return (lines[start.line - 1] ?? '').slice(start.column - 1, end.column - 1);
   const first = (lines[start.line - 1] ?? '').slice(start.column - 1);
@@ -38,7 +41,10 @@ function sourceAt(lines: readonly string[], loc: { start: { line: number; column
   return [first, ...middle, last].join('\n');
 }
 
-async function mutateTarget(target: MutationTarget, o: { seed: number; timeoutMs: number; parallel: number; fresh: boolean; lines?: string }): Promise<RecordedMutant[]> {
+async function mutateTarget(
+  target: MutationTarget,
+  o: { seed: number; timeoutMs: number; parallel: number; fresh: boolean; lines?: string },
+): Promise<RecordedMutant[]> {
   const slug = `${target.file.replace(/[/.]/g, '_')}${o.lines ? `_${o.lines}` : ''}`;
   process.env.MERIDIAN_MUTATION_FILE = target.file;
   process.env.MERIDIAN_MUTATION_SEED = String(o.seed);
@@ -115,12 +121,25 @@ async function run(argv: string[]): Promise<number> {
       process.stderr.write('mutation: --lines FROM-TO needs exactly one target file (--files)\n');
       return 2;
     }
-    const options = { seed: Number(values.seed), timeoutMs: Number(values['timeout-s']) * 1000, parallel: Number(values.parallel), fresh: values.fresh, lines: values.lines };
+    const options = {
+      seed: Number(values.seed),
+      timeoutMs: Number(values['timeout-s']) * 1000,
+      parallel: Number(values.parallel),
+      fresh: values.fresh,
+      lines: values.lines,
+    };
     for (const target of targets) {
       process.stdout.write(`\n== mutating ${target.file} (${target.system}: ${target.checks.join(', ')})\n`);
       const mutants = await mutateTarget(target, options);
       const store = loadResults();
-      store[target.file] = { file: target.file, checks: target.checks, seed: options.seed, finishedAt: new Date().toISOString(), ...(options.lines ? { lines: options.lines } : {}), mutants };
+      store[target.file] = {
+        file: target.file,
+        checks: target.checks,
+        seed: options.seed,
+        finishedAt: new Date().toISOString(),
+        ...(options.lines ? { lines: options.lines } : {}),
+        mutants,
+      };
       saveResults(store);
       writeReport(store);
     }

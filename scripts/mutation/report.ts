@@ -33,7 +33,7 @@ export function renderReport(store: ResultsStore): string {
   out.push("starts via tsx run that mutant. A check's **FAIL** kills the mutant; all PASS lets it survive; UNKNOWN /");
   out.push('NOT TESTABLE / ERROR alone, or CLI exit 2, is an **error**, and a grade over the per-mutant budget');
   out.push('(`--timeout-s`, default 180) a **timeout**: neither counts as a kill. Score = killed / (mutants − equivalent).');
-  out.push('Incremental by default (Stryker\'s incremental file per target in `.meridian/mutation/incremental/`);');
+  out.push("Incremental by default (Stryker's incremental file per target in `.meridian/mutation/incremental/`);");
   out.push('results merge into `scripts/mutation/results.json`, survivors are triaged in `scripts/mutation/triage.ts`.');
   out.push('Not part of `npm test`.');
   out.push('');
@@ -51,9 +51,13 @@ export function renderReport(store: ResultsStore): string {
   out.push('|---|---|---|---|---|---|---|---|---|');
   for (const system of SYSTEMS) {
     const s = scoreOf(system, all, isEquivalent);
-    const files = Object.values(store).filter((f) => f.mutants[0]?.system === system || MUTATION_TARGETS.find((t) => t.file === f.file)?.system === system).length;
+    const files = Object.values(store).filter(
+      (f) => f.mutants[0]?.system === system || MUTATION_TARGETS.find((t) => t.file === f.file)?.system === system,
+    ).length;
     const mapped = MUTATION_TARGETS.filter((t) => t.system === system).length;
-    out.push(`| ${system} | ${files} of ${mapped} | ${s.total} | ${s.killed} | ${s.survived} | ${s.equivalent} | ${s.timeout} | ${s.error} | ${formatScore(s)} |`);
+    out.push(
+      `| ${system} | ${files} of ${mapped} | ${s.total} | ${s.killed} | ${s.survived} | ${s.equivalent} | ${s.timeout} | ${s.error} | ${formatScore(s)} |`,
+    );
   }
   out.push('');
   if (existsSync(FINDINGS)) {
@@ -71,7 +75,9 @@ export function renderReport(store: ResultsStore): string {
       continue;
     }
     const s = scoreOf(t.system, f.mutants, isEquivalent);
-    out.push(`| \`${t.file}\`${f.lines ? ` (lines ${f.lines} only)` : ''} | ${f.checks.join(', ')} | ${s.total} | ${s.killed} | ${s.survived} | ${s.equivalent} | ${s.timeout} | ${s.error} | ${f.finishedAt.slice(0, 16)}Z |`);
+    out.push(
+      `| \`${t.file}\`${f.lines ? ` (lines ${f.lines} only)` : ''} | ${f.checks.join(', ')} | ${s.total} | ${s.killed} | ${s.survived} | ${s.equivalent} | ${s.timeout} | ${s.error} | ${f.finishedAt.slice(0, 16)}Z |`,
+    );
   }
   const survivors = all.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage');
   out.push('');
@@ -84,7 +90,9 @@ export function renderReport(store: ResultsStore): string {
   out.push('|---|---|---|---|');
   for (const m of survivors) {
     const t = TRIAGE[mutantKey(m)];
-    out.push(`| \`${m.file.replace('reference/', '')}:${m.line}\` ${m.mutator} | \`${esc(m.original)}\` → \`${esc(m.replacement)}\` | ${t ? `**${t.verdict}**` : 'UNTRIAGED'} | ${t ? esc(t.note) : ''} |`);
+    out.push(
+      `| \`${m.file.replace('reference/', '')}:${m.line}\` ${m.mutator} | \`${esc(m.original)}\` → \`${esc(m.replacement)}\` | ${t ? `**${t.verdict}**` : 'UNTRIAGED'} | ${t ? esc(t.note) : ''} |`,
+    );
   }
   const other = all.filter((m) => m.status === 'Timeout' || m.status === 'RuntimeError' || m.status === 'CompileError');
   if (other.length > 0) {
@@ -93,7 +101,10 @@ export function renderReport(store: ResultsStore): string {
     out.push('');
     out.push('| where | original → mutant | status | reason |');
     out.push('|---|---|---|---|');
-    for (const m of other) out.push(`| \`${m.file.replace('reference/', '')}:${m.line}\` ${m.mutator} | \`${esc(m.original)}\` → \`${esc(m.replacement)}\` | ${m.status} | ${esc((m.reason ?? '').slice(0, 160))} |`);
+    for (const m of other)
+      out.push(
+        `| \`${m.file.replace('reference/', '')}:${m.line}\` ${m.mutator} | \`${esc(m.original)}\` → \`${esc(m.replacement)}\` | ${m.status} | ${esc((m.reason ?? '').slice(0, 160))} |`,
+      );
   }
   out.push('');
   out.push('## Coverage of the references while their suites grade them');

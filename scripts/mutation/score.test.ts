@@ -4,14 +4,29 @@ import { outcomeOf, outcomeOfExit } from './grade-checks.ts';
 import { formatScore, mutantKey, scoreOf, type RecordedMutant } from './score.ts';
 
 function mutant(status: string, line: number, system: RecordedMutant['system'] = 'store'): RecordedMutant {
-  return { file: `reference/${system}/x.ts`, system, line, column: 1, mutator: 'EqualityOperator', replacement: 'a <= b', original: 'a < b', status };
+  return {
+    file: `reference/${system}/x.ts`,
+    system,
+    line,
+    column: 1,
+    mutator: 'EqualityOperator',
+    replacement: 'a <= b',
+    original: 'a < b',
+    status,
+  };
 }
 
 describe('mutation score', () => {
   const mutants = [
-    mutant('Killed', 1), mutant('Killed', 2), mutant('Killed', 3),
-    mutant('Survived', 4), mutant('Survived', 5), mutant('NoCoverage', 6),
-    mutant('Timeout', 7), mutant('RuntimeError', 8), mutant('Ignored', 9),
+    mutant('Killed', 1),
+    mutant('Killed', 2),
+    mutant('Killed', 3),
+    mutant('Survived', 4),
+    mutant('Survived', 5),
+    mutant('NoCoverage', 6),
+    mutant('Timeout', 7),
+    mutant('RuntimeError', 8),
+    mutant('Ignored', 9),
     mutant('Killed', 10, 'broker'),
   ];
   const equivalentLines = new Set([5]);

@@ -42,7 +42,12 @@ export interface SystemScore {
  * on its own. Mutants Stryker did not run (Ignored, Pending) are left out.
  */
 export function scoreOf(system: System, mutants: readonly RecordedMutant[], isEquivalent: (m: RecordedMutant) => boolean): SystemScore {
-  let total = 0, killed = 0, survived = 0, timeout = 0, error = 0, equivalent = 0;
+  let total = 0,
+    killed = 0,
+    survived = 0,
+    timeout = 0,
+    error = 0,
+    equivalent = 0;
   for (const m of mutants) {
     if (m.system !== system || m.status === 'Ignored' || m.status === 'Pending') continue;
     total++;

@@ -10,7 +10,8 @@ export const concurrent: CheckDefinition = {
   system: 'broker',
   level: 'required',
   title: 'Two connections never block each other',
-  criterion: 'With two stations stalled in the middle of a frame, a third station\'s frames are still delivered; then the stalled frames complete and are delivered too.',
+  criterion:
+    "With two stations stalled in the middle of a frame, a third station's frames are still delivered; then the stalled frames complete and are delivered too.",
   timeoutMs: 40_000,
   async run(ctx) {
     const broker = await BrokerUnderTest.launch(ctx, { knobs: { handlers: 2 } });
@@ -30,30 +31,48 @@ export const concurrent: CheckDefinition = {
     const payloads = sizes.map((size) => payloadOf(size, ctx.random));
     const sent = payloads.map(describeFrame);
     await other.write(Buffer.concat(payloads.map((p) => encodeFrame(p))), `${sizes.length} frames of sizes ${sizes.join(',')}`);
-    const deliveredB = await broker.untilExcused(() => ([...broker.framesFrom(other).values()].some((seen) => seen.length >= sent.length) ? true : undefined), 5000);
+    const deliveredB = await broker.untilExcused(
+      () => ([...broker.framesFrom(other).values()].some((seen) => seen.length >= sent.length) ? true : undefined),
+      5000,
+    );
     const common = { sent: [...stalledAll.flatMap((s) => s.station.sent), ...other.sent], notes, logs: broker.logs() };
     if (!deliveredB.value) {
       const seen = [...broker.framesFrom(other).values()].map((l) => l.length);
-      return overrunVerdict(`station B's ${sent.length} frames were not delivered within ${deliveredB.waitedMs} ms while stations A and A2 each held a half-read frame (B frames seen per handler: ${seen.length ? seen.join(',') : 'none'})`, deliveredB, {
-        ...common,
-        observed: broker.linesSince(0),
-      });
+      return overrunVerdict(
+        `station B's ${sent.length} frames were not delivered within ${deliveredB.waitedMs} ms while stations A and A2 each held a half-read frame (B frames seen per handler: ${seen.length ? seen.join(',') : 'none'})`,
+        deliveredB,
+        {
+          ...common,
+          observed: broker.linesSince(0),
+        },
+      );
     }
     for (const [handler, seen] of broker.framesFrom(other)) {
       const diff = compareDelivery(sent, seen);
       if (!diff.ok) return failed(`station B, handler ${handler}: ${diff.problem}`, { ...common, observed: broker.linesSince(0) });
     }
-    for (const { station, payload } of stalledAll) await station.write(payload.subarray(100), `remaining 200 payload bytes of ${station.label}'s frame`);
+    for (const { station, payload } of stalledAll)
+      await station.write(payload.subarray(100), `remaining 200 payload bytes of ${station.label}'s frame`);
     for (const { station, payload } of stalledAll) {
-      const delivered = await broker.untilExcused(() => ([...broker.framesFrom(station).values()].some((seen) => seen.length >= 1) ? true : undefined), 5000);
+      const delivered = await broker.untilExcused(
+        () => ([...broker.framesFrom(station).values()].some((seen) => seen.length >= 1) ? true : undefined),
+        5000,
+      );
       if (!delivered.value) {
-        return overrunVerdict(`station ${station.label}'s frame, completed while station B stayed connected, was not delivered within ${delivered.waitedMs} ms`, delivered, { ...common, observed: broker.linesSince(0) });
+        return overrunVerdict(
+          `station ${station.label}'s frame, completed while station B stayed connected, was not delivered within ${delivered.waitedMs} ms`,
+          delivered,
+          { ...common, observed: broker.linesSince(0) },
+        );
       }
       for (const [handler, seen] of broker.framesFrom(station)) {
         const diff = compareDelivery([describeFrame(payload)], seen);
-        if (!diff.ok) return failed(`station ${station.label}, handler ${handler}: ${diff.problem}`, { ...common, observed: broker.linesSince(0) });
+        if (!diff.ok)
+          return failed(`station ${station.label}, handler ${handler}: ${diff.problem}`, { ...common, observed: broker.linesSince(0) });
       }
     }
-    return pass(`B's ${sent.length} frames delivered while A and A2 were stalled mid-frame; their frames delivered after completion`, { notes });
+    return pass(`B's ${sent.length} frames delivered while A and A2 were stalled mid-frame; their frames delivered after completion`, {
+      notes,
+    });
   },
 };

@@ -30,7 +30,10 @@ export const drainQueues: CheckDefinition = {
     const station = await broker.station('queued');
     const sizes = distinctSizes(FRAMES, 100, 400, ctx.random);
     const writtenAt = broker.now();
-    await station.write(encodeFrames(sizes.map((n) => payloadOf(n, ctx.random))), `${FRAMES} frames of distinct sizes ${sizes.join(',')} in one write`);
+    await station.write(
+      encodeFrames(sizes.map((n) => payloadOf(n, ctx.random))),
+      `${FRAMES} frames of distinct sizes ${sizes.join(',')} in one write`,
+    );
     const fast = await broker.until(() => {
       const byHandler = broker.framesFrom(station);
       const others = [...byHandler.keys()].filter((h) => h !== 0);
@@ -39,13 +42,19 @@ export const drainQueues: CheckDefinition = {
     const common = { sent: station.sent, logs: broker.logs(), metrics: { framesSent: FRAMES, slowHandlerMs: SLOW_MS } };
     if (!fast) {
       const seen = [...broker.framesFrom(station)].map(([h, l]) => `handler ${h}: ${l.length}`).join(', ');
-      return failed(`before any signal, the ${FRAMES} frames did not reach the fast handlers within 5 s (${seen || 'no frames'}): no handler other than 0 received them all`, { ...common, observed: broker.linesSince(writtenAt) });
+      return failed(
+        `before any signal, the ${FRAMES} frames did not reach the fast handlers within 5 s (${seen || 'no frames'}): no handler other than 0 received them all`,
+        { ...common, observed: broker.linesSince(writtenAt) },
+      );
     }
     const signalAt = broker.proc.signal('SIGINT') - broker.proc.startedAt;
     const elapsed = signalAt - writtenAt;
     const atMostProcessed = Math.floor(elapsed / SLOW_MS) + 1;
     const exit = await broker.proc.waitExit(EXIT_BOUND_MS + 500);
-    const account = (): { received: number; missed: number } => ({ received: broker.framesAt(station, 0).length, missed: lagMissed(broker, 0, writtenAt) });
+    const account = (): { received: number; missed: number } => ({
+      received: broker.framesAt(station, 0).length,
+      missed: lagMissed(broker, 0, writtenAt),
+    });
     // The log's tail may still be in the pipe when the exit is seen: give the intake a moment.
     await broker.until(() => {
       const a = account();
@@ -56,15 +65,43 @@ export const drainQueues: CheckDefinition = {
       ...common,
       observed: broker.linesSince(signalAt),
       logs: broker.logs(),
-      notes: [`SIGINT ${Math.round(elapsed)} ms after the write: handler 0 could have processed at most ${atMostProcessed} frames by then`, exit ? `exited ${Math.round(exit.atMs - signalAt)} ms after SIGINT (${describeExit(exit)})` : `still running ${EXIT_BOUND_MS} ms after SIGINT`],
+      notes: [
+        `SIGINT ${Math.round(elapsed)} ms after the write: handler 0 could have processed at most ${atMostProcessed} frames by then`,
+        exit
+          ? `exited ${Math.round(exit.atMs - signalAt)} ms after SIGINT (${describeExit(exit)})`
+          : `still running ${EXIT_BOUND_MS} ms after SIGINT`,
+      ],
       metrics: { ...common.metrics, slowReceived: received, slowMissedReported: missed },
     };
-    if (!broker.handlerIds.has(0)) return failed(`no frame was reported by handler 0, the handler the kit configured as slow (handlers seen: ${[...broker.handlerIds].join(',')})`, evidence);
-    if (!exit) return failed(`still running ${EXIT_BOUND_MS} ms after SIGINT with ${FRAMES - received} frames queued to the slow handler (killed by the kit)`, evidence);
+    if (!broker.handlerIds.has(0))
+      return failed(
+        `no frame was reported by handler 0, the handler the kit configured as slow (handlers seen: ${[...broker.handlerIds].join(',')})`,
+        evidence,
+      );
+    if (!exit)
+      return failed(
+        `still running ${EXIT_BOUND_MS} ms after SIGINT with ${FRAMES - received} frames queued to the slow handler (killed by the kit)`,
+        evidence,
+      );
     const accounted = received + missed;
-    if (accounted < FRAMES) return failed(`the process exited with frames queued to the slow handler lost unreported: handler 0 received ${received} and reported ${missed} missed of ${FRAMES} sent`, evidence);
-    if (accounted > FRAMES) return failed(`handler 0 received ${received} and reported ${missed} missed: ${accounted} frames accounted for, ${FRAMES} were sent`, evidence);
-    if (atMostProcessed >= FRAMES) return unknown(`the kit signalled ${Math.round(elapsed)} ms after the write, late enough for handler 0 to have finished: the drain of a non-empty queue was not exercised`, evidence);
-    return pass(`handler 0 had at least ${FRAMES - atMostProcessed} frames queued at SIGINT; before exit it received ${received} and reported ${missed} missed (= ${FRAMES})`, evidence);
+    if (accounted < FRAMES)
+      return failed(
+        `the process exited with frames queued to the slow handler lost unreported: handler 0 received ${received} and reported ${missed} missed of ${FRAMES} sent`,
+        evidence,
+      );
+    if (accounted > FRAMES)
+      return failed(
+        `handler 0 received ${received} and reported ${missed} missed: ${accounted} frames accounted for, ${FRAMES} were sent`,
+        evidence,
+      );
+    if (atMostProcessed >= FRAMES)
+      return unknown(
+        `the kit signalled ${Math.round(elapsed)} ms after the write, late enough for handler 0 to have finished: the drain of a non-empty queue was not exercised`,
+        evidence,
+      );
+    return pass(
+      `handler 0 had at least ${FRAMES - atMostProcessed} frames queued at SIGINT; before exit it received ${received} and reported ${missed} missed (= ${FRAMES})`,
+      evidence,
+    );
   },
 };

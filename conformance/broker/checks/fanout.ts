@@ -40,23 +40,39 @@ export const fanout: CheckDefinition = {
     };
     const wait = await broker.untilExcused(complete, 6000);
     const handlers = broker.expectedHandlers();
-    const sentLines = plan.map(({ station, sent }) => `${station.label} (port ${station.localPort}): sizes ${sent.map((f) => f.bytes).join(',')}`);
+    const sentLines = plan.map(
+      ({ station, sent }) => `${station.label} (port ${station.localPort}): sizes ${sent.map((f) => f.bytes).join(',')}`,
+    );
     const common = { sent: sentLines, logs: broker.logs() };
     if (handlers.length === 0) return overrunVerdict(`no handler reported any frame within ${wait.waitedMs} ms`, wait, common);
     if (expectedCount !== undefined && handlers.length < expectedCount && !wait.value) {
-      return overrunVerdict(`asked for ${expectedCount} handlers, frames were reported by ${handlers.length} (ids ${handlers.join(',')}) within ${wait.waitedMs} ms`, wait, { ...common, observed: broker.linesSince(0) });
+      return overrunVerdict(
+        `asked for ${expectedCount} handlers, frames were reported by ${handlers.length} (ids ${handlers.join(',')}) within ${wait.waitedMs} ms`,
+        wait,
+        { ...common, observed: broker.linesSince(0) },
+      );
     }
     if (expectedCount !== undefined && handlers.length !== expectedCount) {
-      return failed(`asked for ${expectedCount} handlers, frames were reported by ${handlers.length} (ids ${handlers.join(',')})`, { ...common, observed: broker.linesSince(0) });
+      return failed(`asked for ${expectedCount} handlers, frames were reported by ${handlers.length} (ids ${handlers.join(',')})`, {
+        ...common,
+        observed: broker.linesSince(0),
+      });
     }
     for (const { station, sent } of plan) {
       for (const handler of handlers) {
         const diff = compareDelivery(sent, broker.framesAt(station, handler));
         // A pure shortfall (every frame seen so far right, the rest not yet) the environment explains is not the candidate's.
-        if (!diff.ok && !wait.value && diff.problem?.includes('frames missing') === true) return overrunVerdict(`handler ${handler}, station ${station.label}: ${diff.problem}`, wait, { ...common, observed: broker.linesSince(0) });
-        if (!diff.ok) return failed(`handler ${handler}, station ${station.label}: ${diff.problem}`, { ...common, observed: broker.linesSince(0) });
+        if (!diff.ok && !wait.value && diff.problem?.includes('frames missing') === true)
+          return overrunVerdict(`handler ${handler}, station ${station.label}: ${diff.problem}`, wait, {
+            ...common,
+            observed: broker.linesSince(0),
+          });
+        if (!diff.ok)
+          return failed(`handler ${handler}, station ${station.label}: ${diff.problem}`, { ...common, observed: broker.linesSince(0) });
       }
     }
-    return pass(`${STATIONS * FRAMES_PER_STATION} frames × ${handlers.length} handlers (ids ${handlers.join(',')}) delivered exactly, in order`);
+    return pass(
+      `${STATIONS * FRAMES_PER_STATION} frames × ${handlers.length} handlers (ids ${handlers.join(',')}) delivered exactly, in order`,
+    );
   },
 };

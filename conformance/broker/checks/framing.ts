@@ -18,7 +18,13 @@ export interface FramingCase {
 }
 
 export const framingCaseArbitrary: fc.Arbitrary<FramingCase> = fc.record({
-  sizes: fc.array(fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 3000 }) }, { weight: 1, arbitrary: fc.constantFrom(0, 1, 3, 4, MAX_FRAME - 1, MAX_FRAME) }), { minLength: 1, maxLength: 10 }),
+  sizes: fc.array(
+    fc.oneof(
+      { weight: 8, arbitrary: fc.integer({ min: 0, max: 3000 }) },
+      { weight: 1, arbitrary: fc.constantFrom(0, 1, 3, 4, MAX_FRAME - 1, MAX_FRAME) },
+    ),
+    { minLength: 1, maxLength: 10 },
+  ),
   chunking: fc.oneof(
     fc.constant<Chunking>({ kind: 'coalesced' }),
     fc.constant<Chunking>({ kind: 'bytewise' }),
@@ -47,12 +53,17 @@ export const framing: CheckDefinition = {
   system: 'broker',
   level: 'required',
   title: 'Length-prefixed framing is exact',
-  criterion: 'Frames split at every byte boundary, cut at arbitrary points, or coalesced many to a write, zero-length frames and a 65,536-byte frame are parsed exactly (generated with fast-check; failures shrunk to a minimal case).',
+  criterion:
+    'Frames split at every byte boundary, cut at arbitrary points, or coalesced many to a write, zero-length frames and a 65,536-byte frame are parsed exactly (generated with fast-check; failures shrunk to a minimal case).',
   timeoutMs: 120_000,
   async run(ctx) {
     const broker = await BrokerUnderTest.launch(ctx, { knobs: { handlers: 2 } });
     const { handlers, station: warm, warmUp } = await broker.learnHandlers(payloadOf(8, ctx.random));
-    if (handlers.length === 0) return overrunVerdict(`one 8-byte frame was not delivered to any handler within ${warmUp.waitedMs} ms`, warmUp, { sent: warm.sent, logs: broker.logs() });
+    if (handlers.length === 0)
+      return overrunVerdict(`one 8-byte frame was not delivered to any handler within ${warmUp.waitedMs} ms`, warmUp, {
+        sent: warm.sent,
+        logs: broker.logs(),
+      });
 
     let runs = 0;
     // What went wrong in the most recent FAILING run: fast-check's counterexample is the last failing
@@ -75,7 +86,10 @@ export const framing: CheckDefinition = {
         await station.write(chunk, `${chunk.length}`);
         if (writes.length > 1) await new Promise((resolve) => setImmediate(resolve));
       }
-      const complete = await broker.untilExcused(() => (handlers.every((h) => broker.framesAt(station, h).length >= sent.length) ? true : undefined), 3000);
+      const complete = await broker.untilExcused(
+        () => (handlers.every((h) => broker.framesAt(station, h).length >= sent.length) ? true : undefined),
+        3000,
+      );
       station.destroy();
       for (const h of handlers) {
         const diff = compareDelivery(sent, broker.framesAt(station, h));
@@ -102,7 +116,12 @@ export const framing: CheckDefinition = {
       const [c] = result.counterexample as [FramingCase];
       const shape = c.chunking.kind === 'cuts' ? `cut at ${JSON.stringify(c.chunking.cuts)}` : c.chunking.kind;
       if (lastExcused) {
-        return overrunVerdict(`frame sizes ${JSON.stringify(c.sizes)} sent ${shape}: ${lastProblem}`, lastExcused, { sent: [JSON.stringify(c)], observed: broker.linesSince(0, 8), logs: broker.logs(), metrics });
+        return overrunVerdict(`frame sizes ${JSON.stringify(c.sizes)} sent ${shape}: ${lastProblem}`, lastExcused, {
+          sent: [JSON.stringify(c)],
+          observed: broker.linesSince(0, 8),
+          logs: broker.logs(),
+          metrics,
+        });
       }
       const saved = await saveGeneratedFixture(framingFixture(c, ctx.seed, lastProblem));
       return failed(`frame sizes ${JSON.stringify(c.sizes)} sent ${shape}: ${lastProblem}`, {
@@ -114,8 +133,14 @@ export const framing: CheckDefinition = {
         data: { counterexample: c, fastCheckSeed: result.seed, path: result.counterexamplePath, fixture: saved },
       });
     }
-    if (result.failed) return failed(`framing property failed without a counterexample: ${String(result.errorInstance ?? 'unknown error')}`, { metrics, logs: broker.logs() });
-    return pass(`${runs} cases (${FRAMING_EXAMPLES.length} hand-picked + generated) parsed exactly on ${handlers.length} handlers`, { metrics });
+    if (result.failed)
+      return failed(`framing property failed without a counterexample: ${String(result.errorInstance ?? 'unknown error')}`, {
+        metrics,
+        logs: broker.logs(),
+      });
+    return pass(`${runs} cases (${FRAMING_EXAMPLES.length} hand-picked + generated) parsed exactly on ${handlers.length} handlers`, {
+      metrics,
+    });
   },
 };
 

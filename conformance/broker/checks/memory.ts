@@ -49,7 +49,14 @@ export const memory: CheckDefinition = {
     ctx.scope.defer(() => sampler.stop());
     const env = startEnvironmentMonitor({ pid: broker.proc.pid as number });
     ctx.scope.defer(() => void env.stop());
-    const load = await stationLoad(broker, { connections: 48, rate: 10_000, durationMs: DURATION_MS, frameBytes: 1024, seed: ctx.seed, payload: 'cbor' });
+    const load = await stationLoad(broker, {
+      connections: 48,
+      rate: 10_000,
+      durationMs: DURATION_MS,
+      frameBytes: 1024,
+      seed: ctx.seed,
+      payload: 'cbor',
+    });
     // "Received" is what the candidate read out of its sockets, not what the kit wrote (receive queues in /proc).
     const taken = await consumption(broker.port, load.stations);
     // The candidate's log backlog when the load ended: frame lines it owed the kit (one per handler per frame
@@ -72,24 +79,65 @@ export const memory: CheckDefinition = {
     const retainedMiB = (Math.max(...points.map(([, b]) => b)) - baseline) / MiB;
     const sentMiB = taken.consumed / MiB;
     const writtenMiB = taken.written / MiB;
-    const metrics = { maxRssMiB: +maxMiB.toFixed(1), growthMiBPerS: +growth.toFixed(2), grownSinceWarmupMiB: +retainedMiB.toFixed(1), consumedMiB: +sentMiB.toFixed(1), logBacklogMiB: +backlogMiB.toFixed(1), writtenMiB: +writtenMiB.toFixed(1), framesSent: load.sent, achievedRate: Math.round(load.achievedRate), meanCpuPercent: Math.round(summary.meanCpuPercent), ...environmentMetrics(environment) };
-    const consumedNote = taken.visible ? `the candidate consumed ${sentMiB.toFixed(1)} of the ${writtenMiB.toFixed(1)} MiB the kit wrote (receive and send queues in /proc/net/tcp)` : 'sockets not visible in /proc/net/tcp: bytes written taken as consumed';
-    const data = { plots: [{ title: 'Resident memory under load', xLabel: 's', yLabel: 'MiB', series: [{ name: 'RSS', points: points.map(([t, b]) => [t, b / MiB] as [number, number]) }] }] };
+    const metrics = {
+      maxRssMiB: +maxMiB.toFixed(1),
+      growthMiBPerS: +growth.toFixed(2),
+      grownSinceWarmupMiB: +retainedMiB.toFixed(1),
+      consumedMiB: +sentMiB.toFixed(1),
+      logBacklogMiB: +backlogMiB.toFixed(1),
+      writtenMiB: +writtenMiB.toFixed(1),
+      framesSent: load.sent,
+      achievedRate: Math.round(load.achievedRate),
+      meanCpuPercent: Math.round(summary.meanCpuPercent),
+      ...environmentMetrics(environment),
+    };
+    const consumedNote = taken.visible
+      ? `the candidate consumed ${sentMiB.toFixed(1)} of the ${writtenMiB.toFixed(1)} MiB the kit wrote (receive and send queues in /proc/net/tcp)`
+      : 'sockets not visible in /proc/net/tcp: bytes written taken as consumed';
+    const data = {
+      plots: [
+        {
+          title: 'Resident memory under load',
+          xLabel: 's',
+          yLabel: 'MiB',
+          series: [{ name: 'RSS', points: points.map(([t, b]) => [t, b / MiB] as [number, number]) }],
+        },
+      ],
+    };
     if (summary.exited) return failed('the broker exited during the load run', { metrics, data, logs: broker.logs() });
     if (taken.consumed < CONSUMED_SHARE_MIN * taken.written) {
-      return unknown(`the candidate consumed only ${sentMiB.toFixed(1)} of the ${writtenMiB.toFixed(1)} MiB the kit wrote (the rest sat unread in its receive queues): too little to judge its memory under this load`, { metrics, data, notes: [consumedNote, ...limits], logs: broker.logs() });
+      return unknown(
+        `the candidate consumed only ${sentMiB.toFixed(1)} of the ${writtenMiB.toFixed(1)} MiB the kit wrote (the rest sat unread in its receive queues): too little to judge its memory under this load`,
+        { metrics, data, notes: [consumedNote, ...limits], logs: broker.logs() },
+      );
     }
     // Over the limit is a failure at any rate the kit managed to send: less load, same verdict.
-    if (summary.maxRssBytes > RSS_LIMIT) return failed(`resident memory reached ${maxMiB.toFixed(0)} MiB, over the 512 MiB limit`, { metrics, data, logs: broker.logs() });
+    if (summary.maxRssBytes > RSS_LIMIT)
+      return failed(`resident memory reached ${maxMiB.toFixed(0)} MiB, over the 512 MiB limit`, { metrics, data, logs: broker.logs() });
     if (growth > GROWTH_LIMIT_MIB_PER_S && retainedMiB > RETAINED_SHARE_LIMIT * sentMiB) {
       // A slow log intake makes a candidate buffer its log lines (a starved CPU only makes it read less). That
       // backlog is measured (lines owed to the kit when the load ended): only growth it can account for is excused.
       const intake = environmentLimits(environment, {}, ['kit-loop', 'log-pipe']);
-      if (intake.length > 0 && retainedMiB - backlogMiB <= RETAINED_SHARE_LIMIT * sentMiB) return unknown(`resident memory kept growing at ${growth.toFixed(1)} MiB/s and grew ${retainedMiB.toFixed(0)} MiB for ${sentMiB.toFixed(0)} MiB consumed, but the kit's log intake limited the run and the log backlog it left (${backlogMiB.toFixed(0)} MiB of lines owed to the kit) accounts for the excess: ${intake.join('; ')}`, { metrics, data, notes: [consumedNote, ...limits], logs: broker.logs() });
-      return failed(`resident memory kept growing at ${growth.toFixed(1)} MiB/s over the second half and grew ${retainedMiB.toFixed(0)} MiB since warm-up for ${sentMiB.toFixed(0)} MiB consumed (peak ${maxMiB.toFixed(0)} MiB): it keeps what it receives, and a 10-minute pass would exhaust 512 MiB`, { metrics, data, notes: [consumedNote], logs: broker.logs() });
+      if (intake.length > 0 && retainedMiB - backlogMiB <= RETAINED_SHARE_LIMIT * sentMiB)
+        return unknown(
+          `resident memory kept growing at ${growth.toFixed(1)} MiB/s and grew ${retainedMiB.toFixed(0)} MiB for ${sentMiB.toFixed(0)} MiB consumed, but the kit's log intake limited the run and the log backlog it left (${backlogMiB.toFixed(0)} MiB of lines owed to the kit) accounts for the excess: ${intake.join('; ')}`,
+          { metrics, data, notes: [consumedNote, ...limits], logs: broker.logs() },
+        );
+      return failed(
+        `resident memory kept growing at ${growth.toFixed(1)} MiB/s over the second half and grew ${retainedMiB.toFixed(0)} MiB since warm-up for ${sentMiB.toFixed(0)} MiB consumed (peak ${maxMiB.toFixed(0)} MiB): it keeps what it receives, and a 10-minute pass would exhaust 512 MiB`,
+        { metrics, data, notes: [consumedNote], logs: broker.logs() },
+      );
     }
     // Growth in proportion to the bytes consumed is judged at any rate; a PASS needs the full rate.
-    if (!load.valid) return unknown(`the kit sent ${Math.round(load.achievedRate)} frames/s, under 98% of 10,000: no verdict on the candidate`, { metrics, data, notes: limits });
-    return pass(`peak ${maxMiB.toFixed(0)} MiB; ${retainedMiB.toFixed(0)} MiB grown since warm-up for ${sentMiB.toFixed(0)} MiB consumed; ${growth.toFixed(2)} MiB/s over the second half`, { metrics, data, notes: [consumedNote, ...limits] });
+    if (!load.valid)
+      return unknown(`the kit sent ${Math.round(load.achievedRate)} frames/s, under 98% of 10,000: no verdict on the candidate`, {
+        metrics,
+        data,
+        notes: limits,
+      });
+    return pass(
+      `peak ${maxMiB.toFixed(0)} MiB; ${retainedMiB.toFixed(0)} MiB grown since warm-up for ${sentMiB.toFixed(0)} MiB consumed; ${growth.toFixed(2)} MiB/s over the second half`,
+      { metrics, data, notes: [consumedNote, ...limits] },
+    );
   },
 };

@@ -9,7 +9,8 @@ export const reconnect: CheckDefinition = {
   system: 'broker',
   level: 'required',
   title: 'A station may drop and reconnect mid-pass',
-  criterion: 'A station sends frames, loses its link abruptly in the middle of a frame, reconnects and goes on: both sessions\' complete frames are delivered, the torn frame is not.',
+  criterion:
+    "A station sends frames, loses its link abruptly in the middle of a frame, reconnects and goes on: both sessions' complete frames are delivered, the torn frame is not.",
   timeoutMs: 40_000,
   async run(ctx) {
     const broker = await BrokerUnderTest.launch(ctx, { knobs: { handlers: 2 } });
@@ -19,7 +20,10 @@ export const reconnect: CheckDefinition = {
     const s1 = await broker.station('pass-1');
     await s1.write(Buffer.concat(first.map((p) => encodeFrame(p))), `5 frames: ${first.map((p) => p.length).join(',')}`);
     const want = broker.applied.handlers ?? 1;
-    await broker.until(() => ([...broker.framesFrom(s1).values()].filter((l) => l.length >= first.length).length >= want ? true : undefined), 5000);
+    await broker.until(
+      () => ([...broker.framesFrom(s1).values()].filter((l) => l.length >= first.length).length >= want ? true : undefined),
+      5000,
+    );
     const torn = payloadOf(3000, ctx.random);
     await s1.writePartial(torn.length, torn.subarray(0, 1000));
     await broker.waitConsumed(s1);
@@ -27,14 +31,18 @@ export const reconnect: CheckDefinition = {
     const s2 = await broker.station('pass-1 reconnected');
     await s2.write(Buffer.concat(second.map((p) => encodeFrame(p))), `5 frames: ${second.map((p) => p.length).join(',')}`);
     const handlers = () => [...new Set([...broker.framesFrom(s1).keys(), ...broker.handlerIds])];
-    const wait = await broker.untilExcused(() => (handlers().length >= want && handlers().every((h) => broker.framesAt(s2, h).length >= second.length) ? true : undefined), 5000);
+    const wait = await broker.untilExcused(
+      () => (handlers().length >= want && handlers().every((h) => broker.framesAt(s2, h).length >= second.length) ? true : undefined),
+      5000,
+    );
     const common = { sent: [...s1.sent, '(connection reset)', ...s2.sent], observed: broker.linesSince(0), logs: broker.logs() };
     for (const h of handlers()) {
       const before = compareDelivery(first.map(describeFrame), broker.framesAt(s1, h));
       if (!before.ok) return failed(`first session, handler ${h}: ${before.problem}`, common);
       const after = compareDelivery(second.map(describeFrame), broker.framesAt(s2, h));
       // A pure shortfall after reconnecting that the environment explains is not the candidate's.
-      if (!after.ok && !wait.value && after.problem?.includes('frames missing') === true) return overrunVerdict(`after reconnecting, handler ${h}: ${after.problem}`, wait, common);
+      if (!after.ok && !wait.value && after.problem?.includes('frames missing') === true)
+        return overrunVerdict(`after reconnecting, handler ${h}: ${after.problem}`, wait, common);
       if (!after.ok) return failed(`after reconnecting, handler ${h}: ${after.problem}`, common);
     }
     if (handlers().length === 0) return failed('no frames delivered at all', common);

@@ -22,16 +22,30 @@ export const scale48: CheckDefinition = {
     const broker = await BrokerUnderTest.launch(ctx, { knobs: { handlers: 3 } });
     const env = startEnvironmentMonitor({ pid: broker.proc.pid as number });
     ctx.scope.defer(() => void env.stop());
-    const load = await stationLoad(broker, { connections: CONNECTIONS, rate: RATE, durationMs: DURATION_MS, frameBytes: 1024, seed: ctx.seed });
-    const metrics: Record<string, number | string> = { framesSent: load.sent, achievedRate: Math.round(load.achievedRate), limitedBy: load.report.limitedBy };
+    const load = await stationLoad(broker, {
+      connections: CONNECTIONS,
+      rate: RATE,
+      durationMs: DURATION_MS,
+      frameBytes: 1024,
+      seed: ctx.seed,
+    });
+    const metrics: Record<string, number | string> = {
+      framesSent: load.sent,
+      achievedRate: Math.round(load.achievedRate),
+      limitedBy: load.report.limitedBy,
+    };
     // When the kit fell short of the rate, a PASS is not earned, but a station or handler left entirely
     // unserved is still the candidate's own failure (it is at any rate).
-    const shortRate = load.valid ? undefined : `the kit sent ${Math.round(load.achievedRate)} frames/s, under 98% of the ${RATE} target: the machine fell short`;
+    const shortRate = load.valid
+      ? undefined
+      : `the kit sent ${Math.round(load.achievedRate)} frames/s, under 98% of the ${RATE} target: the machine fell short`;
     const want = broker.applied.handlers;
     const complete = (): true | undefined => {
       const handlers = [...broker.handlerIds];
       if (handlers.length === 0 || (want !== undefined && handlers.length < want)) return undefined;
-      return load.stations.every((s, i) => handlers.every((h) => broker.framesAt(s, h).length >= (load.sentPerStation[i] as number))) ? true : undefined;
+      return load.stations.every((s, i) => handlers.every((h) => broker.framesAt(s, h).length >= (load.sentPerStation[i] as number)))
+        ? true
+        : undefined;
     };
     const ok = await broker.until(complete, 10_000);
     const environment = await env.stop();
@@ -42,7 +56,14 @@ export const scale48: CheckDefinition = {
     let floor: DeliveryFloor | undefined;
     if (latency.count > 0) {
       await broker.proc.kill(); // its figures are in; the floor run gets the machine to itself
-      floor = await measureFloor(ctx, { connections: CONNECTIONS, rate: RATE, durationMs: FLOOR_MS, frameBytes: 1024, seed: ctx.seed, handlers: want ?? 3 });
+      floor = await measureFloor(ctx, {
+        connections: CONNECTIONS,
+        rate: RATE,
+        durationMs: FLOOR_MS,
+        frameBytes: 1024,
+        seed: ctx.seed,
+        handlers: want ?? 3,
+      });
     }
     Object.assign(metrics, latencyMetrics(latency, load.report.sendLag, floor));
     const notes = [...limits, latencyNote(latency, load.report.sendLag, floor)];
@@ -53,18 +74,31 @@ export const scale48: CheckDefinition = {
       const expected = want !== undefined ? Array.from({ length: want }, (_, h) => h) : handlers;
       const absent = expected.filter((h) => !broker.handlerIds.has(h));
       const short = load.stations
-        .map((s, i) => ({ s, missing: Math.max(0, ...expected.map((h) => (load.sentPerStation[i] as number) - broker.framesAt(s, h).length)) }))
+        .map((s, i) => ({
+          s,
+          missing: Math.max(0, ...expected.map((h) => (load.sentPerStation[i] as number) - broker.framesAt(s, h).length)),
+        }))
         .filter((x) => x.missing > 0);
       const what = [
-        short.length > 0 ? `${short.length} of ${CONNECTIONS} stations lost frames on some handler 10 s after the run (e.g. ${short.slice(0, 4).map((x) => `${x.s.label} missing ${x.missing}`).join(', ')})` : '',
-        absent.length > 0 ? `handler${absent.length > 1 ? 's' : ''} ${absent.join(',')} of the ${expected.length} configured never reported a frame (seen: ${handlers.join(',') || 'none'})` : '',
+        short.length > 0
+          ? `${short.length} of ${CONNECTIONS} stations lost frames on some handler 10 s after the run (e.g. ${short
+              .slice(0, 4)
+              .map((x) => `${x.s.label} missing ${x.missing}`)
+              .join(', ')})`
+          : '',
+        absent.length > 0
+          ? `handler${absent.length > 1 ? 's' : ''} ${absent.join(',')} of the ${expected.length} configured never reported a frame (seen: ${handlers.join(',') || 'none'})`
+          : '',
       ].filter(Boolean);
       const summary = what.join('; ') || 'the deliveries were incomplete 10 s after the run';
       // A starved broker (no CPU, or blocked writing its log to the kit) falls behind on every station;
       // it does not leave a station or a handler entirely unserved: that is the candidate's own.
       const partial = absent.length === 0 && load.stations.every((s) => expected.every((h) => broker.framesAt(s, h).length > 0));
       if (partial && (limits.length > 0 || shortRate)) {
-        return unknown(`${summary}; but ${[shortRate, ...limits.map((l) => `the environment limited the run: ${l}`)].filter(Boolean).join('; ')}`, { metrics, notes, logs: broker.logs() });
+        return unknown(
+          `${summary}; but ${[shortRate, ...limits.map((l) => `the environment limited the run: ${l}`)].filter(Boolean).join('; ')}`,
+          { metrics, notes, logs: broker.logs() },
+        );
       }
       return failed(summary, {
         notes,
@@ -73,7 +107,14 @@ export const scale48: CheckDefinition = {
         logs: broker.logs(),
       });
     }
-    if (shortRate) return unknown(`${shortRate}; every frame sent reached every handler, but not at the seed rate: no verdict on the candidate`, { metrics, notes });
-    return pass(`${load.sent} frames from ${CONNECTIONS} stations reached all ${handlers.length} handlers at ${Math.round(load.achievedRate)} frames/s`, { metrics, notes });
+    if (shortRate)
+      return unknown(`${shortRate}; every frame sent reached every handler, but not at the seed rate: no verdict on the candidate`, {
+        metrics,
+        notes,
+      });
+    return pass(
+      `${load.sent} frames from ${CONNECTIONS} stations reached all ${handlers.length} handlers at ${Math.round(load.achievedRate)} frames/s`,
+      { metrics, notes },
+    );
   },
 };

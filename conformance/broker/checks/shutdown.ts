@@ -24,7 +24,12 @@ async function readyBroker(ctx: CheckContext): Promise<{ broker: BrokerUnderTest
 /** Signal while a frame is half-read; send the rest shortly after: it must reach every handler before exit. */
 async function midFrame(ctx: CheckContext, signal: NodeJS.Signals): Promise<CheckOutcome> {
   const { broker, handlers, warmUp } = await readyBroker(ctx);
-  if (handlers.length === 0) return overrunVerdict(`a complete 24-byte frame was not delivered to any handler within ${warmUp.waitedMs} ms, before any signal`, warmUp, { logs: broker.logs() });
+  if (handlers.length === 0)
+    return overrunVerdict(
+      `a complete 24-byte frame was not delivered to any handler within ${warmUp.waitedMs} ms, before any signal`,
+      warmUp,
+      { logs: broker.logs() },
+    );
   const station = await broker.station('mid-frame');
   const payload = payloadOf(5000, ctx.random);
   await station.writePartial(payload.length, payload.subarray(0, 2500));
@@ -45,18 +50,41 @@ async function midFrame(ctx: CheckContext, signal: NodeJS.Signals): Promise<Chec
     sent: station.sent,
     observed: [...seen, ...broker.linesSince(signalAt)],
     logs: broker.logs(),
-    notes: [how, exit ? `exited ${Math.round(exit.atMs - signalAt)} ms after ${signal} (${describeExit(exit)})` : `still running ${EXIT_BOUND_MS} ms after ${signal}`],
+    notes: [
+      how,
+      exit
+        ? `exited ${Math.round(exit.atMs - signalAt)} ms after ${signal} (${describeExit(exit)})`
+        : `still running ${EXIT_BOUND_MS} ms after ${signal}`,
+    ],
     metrics: { handlers: handlers.length },
   };
-  if (exitedEarly) return failed(`the process exited ${Math.round(exitedEarly.atMs - signalAt)} ms after ${signal} (${describeExit(exitedEarly)}) with a 5000-byte frame half-read: the frame was lost`, common);
+  if (exitedEarly)
+    return failed(
+      `the process exited ${Math.round(exitedEarly.atMs - signalAt)} ms after ${signal} (${describeExit(exitedEarly)}) with a 5000-byte frame half-read: the frame was lost`,
+      common,
+    );
   if (delivered !== true) {
     const got = handlers.filter((h) => (broker.framesFrom(station).get(h) ?? []).some((f) => f.bytes === expected.bytes));
-    return failed(`after ${signal} with a frame half-read, the completed 5000-byte frame reached ${got.length} of ${handlers.length} handlers (${handlers.join(',')}) before ${exit ? 'exit' : 'the deadline'}`, common);
+    return failed(
+      `after ${signal} with a frame half-read, the completed 5000-byte frame reached ${got.length} of ${handlers.length} handlers (${handlers.join(',')}) before ${exit ? 'exit' : 'the deadline'}`,
+      common,
+    );
   }
-  if (!exit) return failed(`the half-read frame reached every handler, but the process was still running ${EXIT_BOUND_MS} ms after ${signal}: graceful shutdown also means exiting within the bound (killed by the kit)`, common);
+  if (!exit)
+    return failed(
+      `the half-read frame reached every handler, but the process was still running ${EXIT_BOUND_MS} ms after ${signal}: graceful shutdown also means exiting within the bound (killed by the kit)`,
+      common,
+    );
   const exitMs = Math.round(exit.atMs - signalAt);
-  if (exitMs > EXIT_BOUND_MS) return failed(`the half-read frame reached every handler, but the process exited ${exitMs} ms after ${signal}, over the ${EXIT_BOUND_MS} ms bound`, common);
-  return pass(`the half-read frame was completed after ${signal} and reached all ${handlers.length} handlers; exit after ${exitMs} ms`, { ...common, metrics: { ...common.metrics, exitMs } });
+  if (exitMs > EXIT_BOUND_MS)
+    return failed(
+      `the half-read frame reached every handler, but the process exited ${exitMs} ms after ${signal}, over the ${EXIT_BOUND_MS} ms bound`,
+      common,
+    );
+  return pass(`the half-read frame was completed after ${signal} and reached all ${handlers.length} handlers; exit after ${exitMs} ms`, {
+    ...common,
+    metrics: { ...common.metrics, exitMs },
+  });
 }
 
 export const midFrameCheck: CheckDefinition = {
@@ -98,13 +126,23 @@ export const drainBound: CheckDefinition = {
     const environment = await env.stop();
     const limits = environmentLimits(environment);
     const took = exit ? Math.round(exit.atMs - signalAt) : undefined;
-    const common = { sent: station.sent, notes: [how, ...limits], observed: broker.linesSince(signalAt), logs: broker.logs(), metrics: { ...(took === undefined ? {} : { exitMs: took }), ...environmentMetrics(environment) } };
-    const summary = took === undefined ? `still running ${(EXIT_BOUND_MS + 2000) / 1000} s after SIGINT with one session stuck mid-frame (killed by the kit)` : `exited ${took} ms after SIGINT, over the ${EXIT_BOUND_MS} ms bound`;
+    const common = {
+      sent: station.sent,
+      notes: [how, ...limits],
+      observed: broker.linesSince(signalAt),
+      logs: broker.logs(),
+      metrics: { ...(took === undefined ? {} : { exitMs: took }), ...environmentMetrics(environment) },
+    };
+    const summary =
+      took === undefined
+        ? `still running ${(EXIT_BOUND_MS + 2000) / 1000} s after SIGINT with one session stuck mid-frame (killed by the kit)`
+        : `exited ${took} ms after SIGINT, over the ${EXIT_BOUND_MS} ms bound`;
     if (took === undefined || took > EXIT_BOUND_MS) {
       // A broker denied CPU exits late by at most the delay the environment can explain.
       const overrun = (took ?? EXIT_BOUND_MS + 2000) - EXIT_BOUND_MS;
       const explainable = explainableDelayMs(environment);
-      if (limits.length > 0 && overrun <= explainable) return unknown(`${summary}; but the environment can explain ${explainable} ms of delay: ${limits.join('; ')}`, common);
+      if (limits.length > 0 && overrun <= explainable)
+        return unknown(`${summary}; but the environment can explain ${explainable} ms of delay: ${limits.join('; ')}`, common);
       return failed(summary, common);
     }
     return pass(`gone ${took} ms after SIGINT (${describeExit(exit as NonNullable<typeof exit>)}) with a session stuck mid-frame`, common);
@@ -128,7 +166,8 @@ export const stopAccepting: CheckDefinition = {
     // The boundary: the candidate's own shutdown line, else half a second after the signal.
     const shutdownEvent = await broker.until(() => broker.events.find((e) => e.event === 'shutdown' && e.atMs >= signalAt), 500);
     const boundary = shutdownEvent ? 'the candidate logged its shutdown' : 'no shutdown line recognised: 500 ms after the signal';
-    if (broker.proc.exitInfo) return pass('the broker exited right after the signal: nothing was accepted after it', { notes: [how, boundary] });
+    if (broker.proc.exitInfo)
+      return pass('the broker exited right after the signal: nothing was accepted after it', { notes: [how, boundary] });
     let late;
     try {
       late = await broker.station('late');
@@ -137,14 +176,26 @@ export const stopAccepting: CheckDefinition = {
       return pass(`a new connection after the signal was refused (${code})`, { notes: [how, boundary] });
     }
     const frames = [payloadOf(40, ctx.random), payloadOf(41, ctx.random), payloadOf(42, ctx.random)];
-    await late.write(Buffer.concat(frames.map((p) => encodeFrame(p))), '3 frames of 40, 41, 42 bytes on a connection opened after the shutdown');
+    await late.write(
+      Buffer.concat(frames.map((p) => encodeFrame(p))),
+      '3 frames of 40, 41, 42 bytes on a connection opened after the shutdown',
+    );
     const leaked = await broker.until(() => (broker.framesFrom(late).size > 0 ? true : undefined), 1500);
     // Let the drain end: complete the stuck frame, then watch until exit.
     await stuck.write(payload.subarray(200), 'rest of the draining frame');
     const exit = await broker.proc.waitExit(Math.max(0, signalAt + EXIT_BOUND_MS - broker.now()));
     const deliveredLate = [...broker.framesFrom(late)].map(([h, l]) => `handler ${h}: ${l.map((f) => f.bytes).join(',')}`);
-    const common = { sent: [...stuck.sent, ...late.sent], notes: [how, boundary, exit ? `exited ${Math.round(exit.atMs - signalAt)} ms after SIGINT` : 'still running at the bound'], observed: broker.linesSince(signalAt), logs: broker.logs() };
-    if (leaked || deliveredLate.length > 0) return failed(`a connection opened after the shutdown was accepted and its frames delivered (${deliveredLate.join('; ')})`, common);
-    return pass(`the late connection was ${late.closedByPeer ? 'closed by the broker' : 'accepted by the kernel but never served'}; none of its frames delivered`, common);
+    const common = {
+      sent: [...stuck.sent, ...late.sent],
+      notes: [how, boundary, exit ? `exited ${Math.round(exit.atMs - signalAt)} ms after SIGINT` : 'still running at the bound'],
+      observed: broker.linesSince(signalAt),
+      logs: broker.logs(),
+    };
+    if (leaked || deliveredLate.length > 0)
+      return failed(`a connection opened after the shutdown was accepted and its frames delivered (${deliveredLate.join('; ')})`, common);
+    return pass(
+      `the late connection was ${late.closedByPeer ? 'closed by the broker' : 'accepted by the kernel but never served'}; none of its frames delivered`,
+      common,
+    );
   },
 };

@@ -48,14 +48,23 @@ export const slowHandler: CheckDefinition = {
     if (handlers.join(',') !== want.join(',')) {
       // Fewer handlers than configured, all of them among the configured ids, and a warm-up the environment excuses: no verdict.
       if (warmUp.excused && handlers.every((h) => want.includes(h))) {
-        return overrunVerdict(`one warm-up frame was reported by handlers ${handlers.join(',') || 'none'} of the ${configured} configured (ids ${want.join(',')}) within ${warmUp.waitedMs} ms`, warmUp, { sent: [...warm.sent, knobs], observed: broker.linesSince(0), logs: broker.logs() });
+        return overrunVerdict(
+          `one warm-up frame was reported by handlers ${handlers.join(',') || 'none'} of the ${configured} configured (ids ${want.join(',')}) within ${warmUp.waitedMs} ms`,
+          warmUp,
+          { sent: [...warm.sent, knobs], observed: broker.linesSince(0), logs: broker.logs() },
+        );
       }
-      return failed(`one warm-up frame was reported by handlers ${handlers.join(',') || 'none'}; the kit configured ${configured} handlers, ids ${want.join(',')} (handler 0 is the slow one)`, { sent: [...warm.sent, knobs], observed: broker.linesSince(0), logs: broker.logs() });
+      return failed(
+        `one warm-up frame was reported by handlers ${handlers.join(',') || 'none'}; the kit configured ${configured} handlers, ids ${want.join(',')} (handler 0 is the slow one)`,
+        { sent: [...warm.sent, knobs], observed: broker.linesSince(0), logs: broker.logs() },
+      );
     }
     const fastIds = want.filter((h) => h !== 0);
     // Without the capacity knob the candidate's own queue may be large: a longer burst so it must overflow.
     const total = capacityKnown ? CAPACITY * 25 : 1200;
-    const payloads = Array.from({ length: total }, (_, i) => (i >= total - NEWEST ? payloadOf(3000 + (i - (total - NEWEST)), ctx.random) : payloadOf(64 + (i % 97), ctx.random)));
+    const payloads = Array.from({ length: total }, (_, i) =>
+      i >= total - NEWEST ? payloadOf(3000 + (i - (total - NEWEST)), ctx.random) : payloadOf(64 + (i % 97), ctx.random),
+    );
     const sentFrames = payloads.map(describeFrame);
     const station = await broker.station('burst');
     const env = startEnvironmentMonitor({ pid: broker.proc.pid as number });
@@ -74,7 +83,11 @@ export const slowHandler: CheckDefinition = {
       if (i + CHUNK < total) await delay(GAP_MS);
     }
     const lastWriteAt = broker.now();
-    station.sent.splice(0, station.sent.length, `${total} frames on one connection, ${CHUNK} per write every ${GAP_MS} ms (sizes 64–160; the last ${NEWEST}: 3000–${3000 + NEWEST - 1})`);
+    station.sent.splice(
+      0,
+      station.sent.length,
+      `${total} frames on one connection, ${CHUNK} per write every ${GAP_MS} ms (sizes 64–160; the last ${NEWEST}: 3000–${3000 + NEWEST - 1})`,
+    );
     const sent = [...station.sent, knobs];
     const fastComplete = (): true | undefined => (fastIds.every((h) => broker.framesAt(station, h).length >= total) ? true : undefined);
     const fastDone = await broker.until(fastComplete, FAST_GRACE_MS);
@@ -84,7 +97,10 @@ export const slowHandler: CheckDefinition = {
     const fastMs = Math.round(broker.now() - lastWriteAt);
 
     // Handler 0 idle: received + reported missed reaches the total, then stays put for a lag-report interval.
-    const account = (): { received: number; missed: number } => ({ received: broker.framesAt(station, 0).length, missed: lagMissed(broker, 0, startedAt) });
+    const account = (): { received: number; missed: number } => ({
+      received: broker.framesAt(station, 0).length,
+      missed: lagMissed(broker, 0, startedAt),
+    });
     const idleDeadline = capacityKnown ? CAPACITY * SLOW_MS * 2 + 5000 : 40_000;
     await broker.until(() => {
       const a = account();
@@ -109,7 +125,13 @@ export const slowHandler: CheckDefinition = {
       ...environmentMetrics(environment),
     };
     const floorNote = `the kit's own share of the ${fastMs} ms (fast handlers complete after the last write): its writes started up to ${lagMs(lag.maxUs)} ms late (send lag p99 ${lagMs(lag.p99Us)} ms over ${lag.count} writes), its event loop p99 ${environment.loopDelayP99Ms} ms; ratio ${lag.maxUs > 0 ? (fastMs / (lag.maxUs / 1000)).toFixed(2) : '—'}× the send lag (the null broker's floor under load is measured in broker.scale-48)`;
-    const evidence = { sent, metrics, observed: [counts, ...broker.linesSince(startedAt, 8)], logs: broker.logs(), notes: [...limits, floorNote] };
+    const evidence = {
+      sent,
+      metrics,
+      observed: [counts, ...broker.linesSince(startedAt, 8)],
+      logs: broker.logs(),
+      notes: [...limits, floorNote],
+    };
 
     // (b) fast handlers: everything, in order, promptly.
     for (const h of fastIds) {
@@ -129,24 +151,55 @@ export const slowHandler: CheckDefinition = {
       const explainable = atBound ? explainableDelayMs(atBound) : 0;
       const atBoundLimits = atBound ? environmentLimits(atBound) : [];
       if (atBoundLimits.length > 0 && fastMs - FAST_GRACE_MS <= explainable) {
-        return unknown(`${summary}; but the environment limited the run and can explain up to ${explainable} ms: ${atBoundLimits.join('; ')}`, evidence);
+        return unknown(
+          `${summary}; but the environment limited the run and can explain up to ${explainable} ms: ${atBoundLimits.join('; ')}`,
+          evidence,
+        );
       }
-      return failed(atBoundLimits.length > 0 ? `${summary}; the environment was loaded but explains at most ${explainable} ms of the ${fastMs - FAST_GRACE_MS} ms overrun (${atBoundLimits.join('; ')})` : summary, evidence);
+      return failed(
+        atBoundLimits.length > 0
+          ? `${summary}; the environment was loaded but explains at most ${explainable} ms of the ${fastMs - FAST_GRACE_MS} ms overrun (${atBoundLimits.join('; ')})`
+          : summary,
+        evidence,
+      );
     }
     // (c) the slow handler's account, exact in both directions once it is idle.
     if (missed === 0) {
-      const summary = received >= total
-        ? `handler 0 (sleeping ${SLOW_MS} ms per frame) received all ${total} frames and reported no lag: its queue is not bounded at ${capacityKnown ? `the configured capacity ${CAPACITY}` : 'any size the kit could overflow'}`
-        : `handler 0 received ${received} of ${total} frames and no lag with a missed count was reported`;
-      if (!capacityKnown && received >= total) return notTestable(`${summary}; without a capacity knob the kit cannot size a burst past your queue: add "knobs": {"capacity": {"env": "YOUR_VAR"}}`, evidence);
+      const summary =
+        received >= total
+          ? `handler 0 (sleeping ${SLOW_MS} ms per frame) received all ${total} frames and reported no lag: its queue is not bounded at ${capacityKnown ? `the configured capacity ${CAPACITY}` : 'any size the kit could overflow'}`
+          : `handler 0 received ${received} of ${total} frames and no lag with a missed count was reported`;
+      if (!capacityKnown && received >= total)
+        return notTestable(
+          `${summary}; without a capacity knob the kit cannot size a burst past your queue: add "knobs": {"capacity": {"env": "YOUR_VAR"}}`,
+          evidence,
+        );
       return failed(summary, evidence);
     }
-    if (received + missed < total) return failed(`handler 0 received ${received} and reported ${missed} missed: ${total - received - missed} of the ${total} frames sent are lost without being reported (lag under-reported)`, evidence);
-    if (received + missed > total) return failed(`handler 0 received ${received} and reported ${missed} missed: ${received + missed - total} more than the ${total} frames sent (lag over-reported)`, evidence);
+    if (received + missed < total)
+      return failed(
+        `handler 0 received ${received} and reported ${missed} missed: ${total - received - missed} of the ${total} frames sent are lost without being reported (lag under-reported)`,
+        evidence,
+      );
+    if (received + missed > total)
+      return failed(
+        `handler 0 received ${received} and reported ${missed} missed: ${received + missed - total} more than the ${total} frames sent (lag over-reported)`,
+        evidence,
+      );
     // (d) drop-oldest: the newest frames survive.
     const slowSizes = new Set(broker.framesAt(station, 0).map((f) => f.bytes));
-    const newestMissing = sentFrames.slice(total - NEWEST).filter((f) => !slowSizes.has(f.bytes)).map((f) => f.bytes);
-    if (newestMissing.length > 0) return failed(`handler 0 did not receive ${newestMissing.length} of the newest ${NEWEST} frames (sizes ${newestMissing.join(',')}): a full queue must drop its oldest frames, not the incoming ones`, evidence);
-    return pass(`fast handlers ${fastIds.join(',')} got all ${total} frames in order (${fastMs} ms after the last write); handler 0 received ${received} (the newest ${NEWEST} among them) and reported ${missed} missed = ${total}`, evidence);
+    const newestMissing = sentFrames
+      .slice(total - NEWEST)
+      .filter((f) => !slowSizes.has(f.bytes))
+      .map((f) => f.bytes);
+    if (newestMissing.length > 0)
+      return failed(
+        `handler 0 did not receive ${newestMissing.length} of the newest ${NEWEST} frames (sizes ${newestMissing.join(',')}): a full queue must drop its oldest frames, not the incoming ones`,
+        evidence,
+      );
+    return pass(
+      `fast handlers ${fastIds.join(',')} got all ${total} frames in order (${fastMs} ms after the last write); handler 0 received ${received} (the newest ${NEWEST} among them) and reported ${missed} missed = ${total}`,
+      evidence,
+    );
   },
 };

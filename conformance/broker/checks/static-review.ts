@@ -26,12 +26,18 @@ function productionLines(text: string): Array<[number, string]> {
   const lines = text.split('\n');
   const testModule = lines.findIndex((l) => /#\[cfg\(test\)\]/.test(l));
   const end = testModule < 0 ? lines.length : testModule;
-  return lines.slice(0, end).map((l, i) => [i + 1, l] as [number, string]).filter(([, l]) => !/^\s*\/\//.test(l));
+  return lines
+    .slice(0, end)
+    .map((l, i) => [i + 1, l] as [number, string])
+    .filter(([, l]) => !/^\s*\/\//.test(l));
 }
 
 const UNWRAP_RULES: Array<[RegExp, string]> = [
   [/\.await\s*\.\s*(unwrap|expect)\s*\(/, 'unwrap/expect on an awaited result (JoinHandle or channel)'],
-  [/\.(send|try_send|recv|try_recv|blocking_send|blocking_recv)\s*\([^)]*\)\s*(\.await)?\s*\.\s*(unwrap|expect)\s*\(/, 'unwrap/expect on a channel send/receive'],
+  [
+    /\.(send|try_send|recv|try_recv|blocking_send|blocking_recv)\s*\([^)]*\)\s*(\.await)?\s*\.\s*(unwrap|expect)\s*\(/,
+    'unwrap/expect on a channel send/receive',
+  ],
   [/\bjoin\s*\(\s*\)\s*\.\s*unwrap\s*\(/, 'unwrap on a thread join'],
 ];
 
@@ -73,11 +79,17 @@ async function review(ctx: CheckContext, scan: (file: string, text: string) => F
   if (files.length === 0) return notTestable(`no Rust (.rs) files under ${dir}: this criterion reviews Rust sources only`);
   const findings: Finding[] = [];
   for (const file of files) findings.push(...scan(relative(dir, file), await readFile(file, 'utf8')));
-  if (findings.length === 0) return advisory(`${clean} (${files.length} files scanned; a static scan, not a proof)`, { metrics: { files: files.length, findings: 0 } });
-  return advisory(`${findings.length} finding${findings.length > 1 ? 's' : ''} in ${new Set(findings.map((f) => f.file)).size} file(s): first ${findings[0]?.file}:${findings[0]?.line} ${findings[0]?.why}`, {
-    observed: findings.slice(0, 20).map((f) => `${f.file}:${f.line}: ${f.why}: ${f.text}`),
-    metrics: { files: files.length, findings: findings.length },
-  });
+  if (findings.length === 0)
+    return advisory(`${clean} (${files.length} files scanned; a static scan, not a proof)`, {
+      metrics: { files: files.length, findings: 0 },
+    });
+  return advisory(
+    `${findings.length} finding${findings.length > 1 ? 's' : ''} in ${new Set(findings.map((f) => f.file)).size} file(s): first ${findings[0]?.file}:${findings[0]?.line} ${findings[0]?.why}`,
+    {
+      observed: findings.slice(0, 20).map((f) => `${f.file}:${f.line}: ${f.why}: ${f.text}`),
+      metrics: { files: files.length, findings: findings.length },
+    },
+  );
 }
 
 export const noUnwrap: CheckDefinition = {
@@ -85,12 +97,16 @@ export const noUnwrap: CheckDefinition = {
   system: 'broker',
   level: 'advisory',
   title: 'No unwrap on JoinHandle or channel results',
-  criterion: 'Production paths do not .unwrap()/.expect() JoinHandle awaits or channel send/receive results (code review: reported as findings, never PASS/FAIL).',
+  criterion:
+    'Production paths do not .unwrap()/.expect() JoinHandle awaits or channel send/receive results (code review: reported as findings, never PASS/FAIL).',
   timeoutMs: 30_000,
   run: (ctx) =>
     review(
       ctx,
-      (file, text) => productionLines(text).flatMap(([n, line]) => UNWRAP_RULES.filter(([re]) => re.test(line)).map(([, why]) => ({ file, line: n, text: line.trim(), why }))),
+      (file, text) =>
+        productionLines(text).flatMap(([n, line]) =>
+          UNWRAP_RULES.filter(([re]) => re.test(line)).map(([, why]) => ({ file, line: n, text: line.trim(), why })),
+        ),
       'no unwrap/expect on JoinHandle or channel results found',
     ),
 };
@@ -100,7 +116,8 @@ export const spawnBlocking: CheckDefinition = {
   system: 'broker',
   level: 'advisory',
   title: 'Blocking work goes through spawn_blocking',
-  criterion: 'Synchronous I/O and CPU-heavy frame processing inside async code run through spawn_blocking (code review: findings only, never PASS/FAIL).',
+  criterion:
+    'Synchronous I/O and CPU-heavy frame processing inside async code run through spawn_blocking (code review: findings only, never PASS/FAIL).',
   timeoutMs: 30_000,
   run: (ctx) => review(ctx, (file, text) => scanAsyncBodies(file, text, BLOCKING_RULES), 'no blocking calls found in async bodies'),
 };

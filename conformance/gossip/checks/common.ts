@@ -38,7 +38,12 @@ export function allAliveCount(views: Views, viewers: readonly string[], members:
 }
 
 /** The first (viewer, entry) where some viewer holds one of `members` with status `status`. */
-export function findStatus(views: Views, viewers: readonly string[], members: readonly string[], status: Entry['status']): { viewer: string; entry: Entry } | undefined {
+export function findStatus(
+  views: Views,
+  viewers: readonly string[],
+  members: readonly string[],
+  status: Entry['status'],
+): { viewer: string; entry: Entry } | undefined {
   for (const v of viewers) {
     for (const m of members) {
       const e = entryIn(views, v, m);
@@ -49,7 +54,11 @@ export function findStatus(views: Views, viewers: readonly string[], members: re
 }
 
 /** The per-round "nodes aware" plot the HTML report draws. */
-export function awarePlot(title: string, series: ReadonlyArray<{ name: string; points: Array<[number, number]> }>, yLabel = 'nodes aware'): Plot {
+export function awarePlot(
+  title: string,
+  series: ReadonlyArray<{ name: string; points: Array<[number, number]> }>,
+  yLabel = 'nodes aware',
+): Plot {
   return { title, xLabel: 'round', yLabel, series: series.map((s) => ({ name: s.name, points: s.points })) };
 }
 

@@ -43,7 +43,8 @@ export const convergence: CheckDefinition = {
     await c.step();
     await c.step();
     const me = await c.state('n0', { meta });
-    if (me.meta !== meta) return failWith(`POST /nodes/n0/state {meta:${JSON.stringify(meta)}} answered meta ${JSON.stringify(me.meta)}`, [['round', c]]);
+    if (me.meta !== meta)
+      return failWith(`POST /nodes/n0/state {meta:${JSON.stringify(meta)}} answered meta ${JSON.stringify(me.meta)}`, [['round', c]]);
     const aware = (v: Views) => ({ aware: countAware(v, c.ids, 'n0', isNews(me.generation)) });
     const base = c.round;
     await c.record(aware);
@@ -53,12 +54,28 @@ export const convergence: CheckDefinition = {
     const bytesPerRound = Math.round(c.log.meanBytes(base + 1));
     if (round === undefined) {
       const views = c.lastViews;
-      return failWith(`only ${aware(views).aware}/${SIZE} views hold n0@${me.generation} ${JSON.stringify(meta)} after ${ROUND_BOUND} rounds (${arrowLine(roundPoints)})`, [['round', c]], {
-        sent: [`POST /nodes/n0/state ${JSON.stringify({ meta })} → generation ${me.generation}`],
-        observed: [...offending(views, c.ids, ['n0'], (e) => (isNews(me.generation)(e) ? undefined : `want ≥ @${me.generation} ${JSON.stringify(meta)}`), 10), `round-driven: ${table}`],
-        metrics: { nodes: SIZE, roundsBound: ROUND_BOUND, bytesPerRound },
-        data: { plots: [awarePlot('n0’s update: nodes aware per round (round-driven)', [{ name: 'round-driven', points: roundPoints }])], views: viewsData(views) },
-      });
+      return failWith(
+        `only ${aware(views).aware}/${SIZE} views hold n0@${me.generation} ${JSON.stringify(meta)} after ${ROUND_BOUND} rounds (${arrowLine(roundPoints)})`,
+        [['round', c]],
+        {
+          sent: [`POST /nodes/n0/state ${JSON.stringify({ meta })} → generation ${me.generation}`],
+          observed: [
+            ...offending(
+              views,
+              c.ids,
+              ['n0'],
+              (e) => (isNews(me.generation)(e) ? undefined : `want ≥ @${me.generation} ${JSON.stringify(meta)}`),
+              10,
+            ),
+            `round-driven: ${table}`,
+          ],
+          metrics: { nodes: SIZE, roundsBound: ROUND_BOUND, bytesPerRound },
+          data: {
+            plots: [awarePlot('n0’s update: nodes aware per round (round-driven)', [{ name: 'round-driven', points: roundPoints }])],
+            views: viewsData(views),
+          },
+        },
+      );
     }
     const took = round - base;
 
@@ -88,7 +105,10 @@ export const convergence: CheckDefinition = {
     }
     const last = samples.at(-1) as { ms: number; aware: number; rounds: number };
     const freePoints: Array<[number, number]> = samples.map(({ ms, aware }) => [Number((ms / PERIOD_MS).toFixed(2)), aware]);
-    const freeLine = samples.filter((_, i) => i % 4 === 0 || i === samples.length - 1).map((x) => `${(x.ms / 1000).toFixed(2)} s (${x.rounds} rounds run): ${x.aware}`).join(', ');
+    const freeLine = samples
+      .filter((_, i) => i % 4 === 0 || i === samples.length - 1)
+      .map((x) => `${(x.ms / 1000).toFixed(2)} s (${x.rounds} rounds run): ${x.aware}`)
+      .join(', ');
     const plots = [
       awarePlot(`n0’s update: nodes aware per round (free-running: elapsed / ${PERIOD_MS} ms)`, [
         { name: 'round-driven', points: roundPoints },
@@ -96,26 +116,51 @@ export const convergence: CheckDefinition = {
       ]),
     ];
     const observed = [`round-driven: ${table}`, `free-running: ${freeLine}`];
-    const metrics = { nodes: SIZE, roundsToConverge: took, roundsBound: ROUND_BOUND, bytesPerRound, freeRunningMs: freeMs === undefined ? 'never' : Math.round(freeMs), freeRunningRounds: last.rounds, freeRunningBoundMs: FREE_BOUND_MS };
+    const metrics = {
+      nodes: SIZE,
+      roundsToConverge: took,
+      roundsBound: ROUND_BOUND,
+      bytesPerRound,
+      freeRunningMs: freeMs === undefined ? 'never' : Math.round(freeMs),
+      freeRunningRounds: last.rounds,
+      freeRunningBoundMs: FREE_BOUND_MS,
+    };
     const notes = [
       ...(period === undefined ? ['the manifest declares no periodMs knob: free mode ran with the candidate’s own period'] : []),
       `free-running bound: ${FREE_BOUND_MS / 1000} s, extended while the nodes' own round counters (view.round, median) show at most ${FREE_ROUNDS} rounds run since the change (a starved machine), ${FREE_CAP_MS / 1000} s at most`,
     ];
-    const clusters: Array<[string, GossipCluster]> = [['round', c], ['free', f]];
+    const clusters: Array<[string, GossipCluster]> = [
+      ['round', c],
+      ['free', f],
+    ];
     if (freeMs === undefined) {
-      return failWith(`free-running: only ${last.aware}/${SIZE} views hold n0’s update after ${(last.ms / 1000).toFixed(1)} s and ${last.rounds} rounds run (round-driven took ${took} rounds)`, clusters, {
-        observed: [...dumpViews(views, f.ids, 6), ...offending(views, f.ids, ['n0'], (e) => (isNews(fme.generation)(e) ? undefined : 'not updated'), 8), ...observed],
+      return failWith(
+        `free-running: only ${last.aware}/${SIZE} views hold n0’s update after ${(last.ms / 1000).toFixed(1)} s and ${last.rounds} rounds run (round-driven took ${took} rounds)`,
+        clusters,
+        {
+          observed: [
+            ...dumpViews(views, f.ids, 6),
+            ...offending(views, f.ids, ['n0'], (e) => (isNews(fme.generation)(e) ? undefined : 'not updated'), 8),
+            ...observed,
+          ],
+          metrics,
+          notes,
+          data: { plots, views: viewsData(views) },
+        },
+      );
+    }
+    return passWith(
+      `${SIZE}/${SIZE} aware in ${took} rounds (${arrowLine(roundPoints)}; bound ${ROUND_BOUND}); free-running in ${(freeMs / 1000).toFixed(2)} s`,
+      clusters,
+      {
+        sent: [
+          `POST /nodes/n0/state ${JSON.stringify({ meta })} → generation ${me.generation} (round-driven), ${fme.generation} (free-running)`,
+        ],
+        observed,
         metrics,
         notes,
-        data: { plots, views: viewsData(views) },
-      });
-    }
-    return passWith(`${SIZE}/${SIZE} aware in ${took} rounds (${arrowLine(roundPoints)}; bound ${ROUND_BOUND}); free-running in ${(freeMs / 1000).toFixed(2)} s`, clusters, {
-      sent: [`POST /nodes/n0/state ${JSON.stringify({ meta })} → generation ${me.generation} (round-driven), ${fme.generation} (free-running)`],
-      observed,
-      metrics,
-      notes,
-      data: { plots, table: roundPoints },
-    });
+        data: { plots, table: roundPoints },
+      },
+    );
   },
 };

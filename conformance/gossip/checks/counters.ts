@@ -57,7 +57,13 @@ async function runScenario(ctx: CheckContext): Promise<Outcome> {
     if (last.reads >= READS && performance.now() - last.since >= STILL_MS) return { c, stats, kit, diffs };
     await delay(STILL_MS / READS);
   }
-  return { c, problem: { kind: 'moving', text: `the nodes' counters or the kit's kept changing for ${BUDGET_MS / 1000} s after the last round (a node sending between ticks, or a machine too loaded to settle)` } };
+  return {
+    c,
+    problem: {
+      kind: 'moving',
+      text: `the nodes' counters or the kit's kept changing for ${BUDGET_MS / 1000} s after the last round (a node sending between ticks, or a machine too loaded to settle)`,
+    },
+  };
 }
 
 function table(o: Outcome): string[] {
@@ -69,7 +75,11 @@ function table(o: Outcome): string[] {
   });
 }
 
-const sent = [`net.oneWay(n0, n1) before round 1`, 'POST /nodes/n4/state {"meta":"counted"} before round 3', `${ROUNDS} rounds, then POST /nodes/n2/pushpull {"peer":"n3"}`];
+const sent = [
+  `net.oneWay(n0, n1) before round 1`,
+  'POST /nodes/n4/state {"meta":"counted"} before round 3',
+  `${ROUNDS} rounds, then POST /nodes/n2/pushpull {"peer":"n3"}`,
+];
 
 export const counters: CheckDefinition = {
   id: 'gossip.counters',
@@ -87,10 +97,18 @@ export const counters: CheckDefinition = {
     const diffs = o.diffs ?? [];
     const observed = table(o);
     if (diffs.length > 0) {
-      return failWith(`${diffs.length} counter(s) differ from the kit's with nothing in flight, e.g. ${describeDiff(diffs[0] as CounterDiff)}`, clusters, { sent, observed: [...diffs.map(describeDiff), ...observed], metrics: { differing: diffs.length } });
+      return failWith(
+        `${diffs.length} counter(s) differ from the kit's with nothing in flight, e.g. ${describeDiff(diffs[0] as CounterDiff)}`,
+        clusters,
+        { sent, observed: [...diffs.map(describeDiff), ...observed], metrics: { differing: diffs.length } },
+      );
     }
     const total = [...(o.kit?.values() ?? [])].reduce((a, t) => a + t.sent.messages, 0);
-    return passWith(`every node's sent/received messages and bytes equal the kit's link counters (${total} datagrams in all)`, clusters, { sent, observed, metrics: { datagrams: total } });
+    return passWith(`every node's sent/received messages and bytes equal the kit's link counters (${total} datagrams in all)`, clusters, {
+      sent,
+      observed,
+      metrics: { datagrams: total },
+    });
   },
 };
 
@@ -107,7 +125,11 @@ export const bookOnly: CheckDefinition = {
     const clusters: Array<[string, GossipCluster]> = [['cluster', o.c]];
     const stray = o.c.net.unattributed();
     if (stray.messages > 0) {
-      return failWith(`${stray.messages} datagram(s) (${kib(stray.bytes)}) reached the kit from an address that is no node's {listen} address: sent from another socket`, clusters, { sent, observed: table(o), metrics: { unattributed: stray.messages } });
+      return failWith(
+        `${stray.messages} datagram(s) (${kib(stray.bytes)}) reached the kit from an address that is no node's {listen} address: sent from another socket`,
+        clusters,
+        { sent, observed: table(o), metrics: { unattributed: stray.messages } },
+      );
     }
     if (o.problem?.kind === 'missing') return unknown(`cannot compare: ${o.problem.text}`, withCluster(clusters, { sent }));
     if (o.problem) return unknown(o.problem.text, withCluster(clusters, { sent }));
@@ -115,9 +137,19 @@ export const bookOnly: CheckDefinition = {
     if (outside.length > 0) {
       const d = outside[0] as CounterDiff;
       const extra = d.stats - d.kit;
-      const how = d.field.startsWith('sent') ? `sent ${extra} datagram(s) the kit never received: to an address outside its book` : `read ${extra} datagram(s) the kit never delivered: from an address outside its book`;
-      return failWith(`${d.node} ${how} (${describeDiff(d)}; or its counters over-count)`, clusters, { sent, observed: [...outside.map(describeDiff), ...table(o)], metrics: { nodes: outside.length } });
+      const how = d.field.startsWith('sent')
+        ? `sent ${extra} datagram(s) the kit never received: to an address outside its book`
+        : `read ${extra} datagram(s) the kit never delivered: from an address outside its book`;
+      return failWith(`${d.node} ${how} (${describeDiff(d)}; or its counters over-count)`, clusters, {
+        sent,
+        observed: [...outside.map(describeDiff), ...table(o)],
+        metrics: { nodes: outside.length },
+      });
     }
-    return passWith('every datagram went through the book: none from a stray address, no node counted traffic the kit did not carry', clusters, { sent, observed: table(o) });
+    return passWith(
+      'every datagram went through the book: none from a stray address, no node counted traffic the kit did not carry',
+      clusters,
+      { sent, observed: table(o) },
+    );
   },
 };

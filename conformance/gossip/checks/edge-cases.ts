@@ -9,7 +9,9 @@ const ROUNDS = 20;
 /** Every host process still running; else a description of the exit. */
 function crashed(c: GossipCluster): string | undefined {
   const dead = c.cluster.hosts.find((h) => !h.proc.running);
-  return dead ? `the process hosting ${dead.nodeIds.join(',')} exited (${dead.proc.exitInfo ? describeExit(dead.proc.exitInfo) : 'unknown'})` : undefined;
+  return dead
+    ? `the process hosting ${dead.nodeIds.join(',')} exited (${dead.proc.exitInfo ? describeExit(dead.proc.exitInfo) : 'unknown'})`
+    : undefined;
 }
 
 /** No member other than alive, anywhere (healthy cluster). */
@@ -23,7 +25,8 @@ async function soloRun(one: GossipCluster): Promise<{ me: Entry; v1: NodeView } 
   try {
     for (let i = 0; i < 3; i++) await one.step();
     const single = await one.nodeRequest('n0', 'POST', '/tick');
-    if (single.status !== 200) return { failure: `POST /nodes/n0/tick answered ${single.status} ${JSON.stringify(single.response).slice(0, 120)}` };
+    if (single.status !== 200)
+      return { failure: `POST /nodes/n0/tick answered ${single.status} ${JSON.stringify(single.response).slice(0, 120)}` };
     const me = await one.state('n0', { meta: 'alone' });
     await one.step();
     return { me, v1: await one.view('n0') };
@@ -49,11 +52,18 @@ export const edgeCases: CheckDefinition = {
     const c1: Array<[string, GossipCluster]> = [['1 node', one]];
     // A lone node that cannot tick or answer is this part's failure, reported with its cluster's logs and timeline.
     const solo = await soloRun(one);
-    if ('failure' in solo) return failWith(`1 node: ${solo.failure}`, c1, { sent: ['3 rounds (POST /tick), POST /nodes/n0/tick, POST /nodes/n0/state {"meta":"alone"}, 1 round, GET /nodes/n0/view'] });
+    if ('failure' in solo)
+      return failWith(`1 node: ${solo.failure}`, c1, {
+        sent: ['3 rounds (POST /tick), POST /nodes/n0/tick, POST /nodes/n0/state {"meta":"alone"}, 1 round, GET /nodes/n0/view'],
+      });
     const { me, v1 } = solo;
     const self = v1.members.find((m) => m.id === 'n0');
     if (v1.members.length !== 1 || self?.status !== 'alive' || self.generation < me.generation || self.meta !== 'alone') {
-      return failWith(`1 node: view after a state change is ${v1.members.map((m) => describeEntry(m)).join(', ') || '(empty)'}, want only n0 alive@≥${me.generation} "alone"`, c1, { observed: [JSON.stringify(v1)] });
+      return failWith(
+        `1 node: view after a state change is ${v1.members.map((m) => describeEntry(m)).join(', ') || '(empty)'}, want only n0 alive@≥${me.generation} "alone"`,
+        c1,
+        { observed: [JSON.stringify(v1)] },
+      );
     }
     const gone1 = crashed(one);
     if (gone1) return failWith(`1 node: ${gone1}`, c1);
@@ -68,11 +78,17 @@ export const edgeCases: CheckDefinition = {
       if (r === 6) update = { gen: (await two.state('n1', { meta: 'pair' })).generation, at: two.round };
       const v = await two.step();
       const bad = falseSuspicion(v, two.ids);
-      if (bad) return failWith(`2 nodes, round ${r}: ${bad} in a healthy pair`, c2, { observed: dumpViews(v), data: { views: viewsData(v) } });
+      if (bad)
+        return failWith(`2 nodes, round ${r}: ${bad} in a healthy pair`, c2, { observed: dumpViews(v), data: { views: viewsData(v) } });
       const e = entryIn(v, 'n0', 'n1');
-      if (update && crossedAt === undefined && e !== undefined && e.generation >= update.gen && e.meta === 'pair') crossedAt = two.round - update.at;
+      if (update && crossedAt === undefined && e !== undefined && e.generation >= update.gen && e.meta === 'pair')
+        crossedAt = two.round - update.at;
       if (update && crossedAt === undefined && two.round - update.at >= 5) {
-        return failWith(`2 nodes: n1's update @${update.gen} "pair" not in n0's view 5 rounds later (n0 holds ${describeEntry(e, 'n1')})`, c2, { observed: dumpViews(v) });
+        return failWith(
+          `2 nodes: n1's update @${update.gen} "pair" not in n0's view 5 rounds later (n0 holds ${describeEntry(e, 'n1')})`,
+          c2,
+          { observed: dumpViews(v) },
+        );
       }
     }
     const gone2 = crashed(two);
@@ -91,13 +107,24 @@ export const edgeCases: CheckDefinition = {
       const dead = findStatus(v, four.ids, four.ids, 'dead');
       if (!violation && dead) violation = `round ${r}: ${dead.viewer} holds ${describeEntry(dead.entry)}`;
     }
-    const links = four.links([['n0', 'n1'], ['n0', 'n2'], ['n0', 'n3'], ['n2', 'n1'], ['n3', 'n1']]);
+    const links = four.links([
+      ['n0', 'n1'],
+      ['n0', 'n2'],
+      ['n0', 'n3'],
+      ['n2', 'n1'],
+      ['n3', 'n1'],
+    ]);
     const gone4 = crashed(four);
     const all: Array<[string, GossipCluster]> = [...c1, ...c2, ...c4];
     if (violation || gone4) {
-      return failWith(`4 nodes, K=10, n0→n1 dropped: ${violation ?? gone4}`, c4, { observed: [...dumpViews(four.lastViews), ...links], data: { views: viewsData(four.lastViews) } });
+      return failWith(`4 nodes, K=10, n0→n1 dropped: ${violation ?? gone4}`, c4, {
+        observed: [...dumpViews(four.lastViews), ...links],
+        data: { views: viewsData(four.lastViews) },
+      });
     }
-    done.push(`4 nodes, K=10, n0→n1 dropped: n1 alive for n0 through ${ROUNDS} rounds (${four.net.linkCounters('n0', 'n1').dropped.messages} datagrams dropped)`);
+    done.push(
+      `4 nodes, K=10, n0→n1 dropped: n1 alive for n0 through ${ROUNDS} rounds (${four.net.linkCounters('n0', 'n1').dropped.messages} datagrams dropped)`,
+    );
     return passWith('1 node, 2 nodes and K=10 with 2 helpers: no crash, no false suspicion', all, { observed: [...done, ...links] });
   },
 };

@@ -45,25 +45,41 @@ export const lossy: CheckDefinition = {
     const peak = Math.max(0, ...series.map(([, n]) => n));
     const roundsWithSuspicion = series.filter(([, n]) => n > 0).length;
     const plots = [
-      awarePlot(`${LOSS * 100}% loss for ${LOSSY_ROUNDS} rounds, then clean`, [
-        { name: 'views all alive', points: c.log.series('views all alive') },
-        { name: 'suspected entries (all views)', points: c.log.series('suspected entries') },
-      ], 'views / entries'),
+      awarePlot(
+        `${LOSS * 100}% loss for ${LOSSY_ROUNDS} rounds, then clean`,
+        [
+          { name: 'views all alive', points: c.log.series('views all alive') },
+          { name: 'suspected entries (all views)', points: c.log.series('suspected entries') },
+        ],
+        'views / entries',
+      ),
     ];
     const metrics = { rounds: c.round - start, datagramsDropped: dropped, roundsWithSuspicion, peakSuspectedEntries: peak };
     const observed = [`suspected entries across all views per round: ${series.map(([r, n]) => `${r - start}:${n}`).join(' ')}`];
     const clusters: Array<[string, GossipCluster]> = [['cluster', c]];
     if (violation) {
-      return failWith(`a healthy node declared Dead under ${LOSS * 100}% loss: ${violation}`, clusters, { observed: [...dumpViews(c.lastViews), ...observed], metrics, data: { plots, views: viewsData(c.lastViews) } });
+      return failWith(`a healthy node declared Dead under ${LOSS * 100}% loss: ${violation}`, clusters, {
+        observed: [...dumpViews(c.lastViews), ...observed],
+        metrics,
+        data: { plots, views: viewsData(c.lastViews) },
+      });
     }
     const end = c.lastViews;
     if (allAliveCount(end, c.ids, c.ids) !== SIZE) {
-      return failWith(`${CLEAN_ROUNDS} clean rounds after the loss, ${allAliveCount(end, c.ids, c.ids)}/${SIZE} views hold every member alive`, clusters, {
-        observed: [...observed, ...offending(end, c.ids, c.ids, (e) => (e?.status === 'alive' ? undefined : 'want alive'))],
-        metrics,
-        data: { plots, views: viewsData(end) },
-      });
+      return failWith(
+        `${CLEAN_ROUNDS} clean rounds after the loss, ${allAliveCount(end, c.ids, c.ids)}/${SIZE} views hold every member alive`,
+        clusters,
+        {
+          observed: [...observed, ...offending(end, c.ids, c.ids, (e) => (e?.status === 'alive' ? undefined : 'want alive'))],
+          metrics,
+          data: { plots, views: viewsData(end) },
+        },
+      );
     }
-    return passWith(`${LOSSY_ROUNDS} rounds at ${LOSS * 100}% loss (${dropped} dropped): no Dead; suspicions in ${roundsWithSuspicion} round(s), all refuted`, clusters, { observed, metrics, data: { plots } });
+    return passWith(
+      `${LOSSY_ROUNDS} rounds at ${LOSS * 100}% loss (${dropped} dropped): no Dead; suspicions in ${roundsWithSuspicion} round(s), all refuted`,
+      clusters,
+      { observed, metrics, data: { plots } },
+    );
   },
 };

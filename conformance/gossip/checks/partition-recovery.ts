@@ -28,7 +28,8 @@ export const partitionRecovery: CheckDefinition = {
     const isDead = (e: Entry | undefined) => e?.status === 'dead';
     let gen = Number.POSITIVE_INFINITY;
     const hasMeta = (e: Entry | undefined) => e !== undefined && e.generation >= gen && e.meta === meta;
-    const crossDead = (v: Views, viewers: readonly string[], others: readonly string[]) => viewers.filter((x) => others.every((o) => isDead(entryIn(v, x, o)))).length;
+    const crossDead = (v: Views, viewers: readonly string[], others: readonly string[]) =>
+      viewers.filter((x) => others.every((o) => isDead(entryIn(v, x, o)))).length;
     const measure = (v: Views) => ({
       '7 holding the 3 Dead': crossDead(v, seven, three),
       '3 holding the 7 Dead': crossDead(v, three, seven),
@@ -51,14 +52,28 @@ export const partitionRecovery: CheckDefinition = {
     };
     let acrossAtHeal: number | undefined;
     const plot = () =>
-      awarePlot('7+3 partition then heal (round 0 = partition)', ['7 holding the 3 Dead', '3 holding the 7 Dead', 'views all alive', "aware of n0's meta"].map((name) => ({ name, points: relative(c.log.series(name), cut) })), 'views');
+      awarePlot(
+        '7+3 partition then heal (round 0 = partition)',
+        ['7 holding the 3 Dead', '3 holding the 7 Dead', 'views all alive', "aware of n0's meta"].map((name) => ({
+          name,
+          points: relative(c.log.series(name), cut),
+        })),
+        'views',
+      );
     const fail = (summary: string, extra: string[] = []) =>
       failWith(summary, clusters, {
-        sent: [`2 warm-up rounds; net.partition([${seven.join(',')}], [${three.join(',')}]) then POST /nodes/n0/state ${JSON.stringify({ meta })} → @${gen}`],
+        sent: [
+          `2 warm-up rounds; net.partition([${seven.join(',')}], [${three.join(',')}]) then POST /nodes/n0/state ${JSON.stringify({ meta })} → @${gen}`,
+        ],
         // The terminal report shows the last lines: the most telling ones go last.
         observed: [
           ...dumpViews(c.lastViews),
-          ...c.links([['n0', 'n7'], ['n7', 'n0'], ['n6', 'n9'], ['n9', 'n6']]),
+          ...c.links([
+            ['n0', 'n7'],
+            ['n7', 'n0'],
+            ['n6', 'n9'],
+            ['n9', 'n6'],
+          ]),
           `per round since the partition: views all alive ${arrowLine(relative(c.log.series('views all alive'), cut))}; 7 holding the 3 Dead ${arrowLine(relative(c.log.series('7 holding the 3 Dead'), cut))}; 3 holding the 7 Dead ${arrowLine(relative(c.log.series('3 holding the 7 Dead'), cut))}`,
           ...extra,
           ...(acrossAtHeal === undefined ? [] : [`datagrams sent across the former cut since the heal: ${across() - acrossAtHeal}`]),
@@ -79,7 +94,8 @@ export const partitionRecovery: CheckDefinition = {
           if (bad) return `round ${c.round - cut}: ${x} holds ${describeEntry(bad.entry)} Dead although both are on the same side`;
         }
         const leak = three.find((x) => entryIn(v, x, 'n0')?.meta === meta);
-        if (leak) return `round ${c.round - cut}: ${leak} holds n0's new meta across the partition (${describeEntry(entryIn(v, leak, 'n0'))})`;
+        if (leak)
+          return `round ${c.round - cut}: ${leak} holds n0's new meta across the partition (${describeEntry(entryIn(v, leak, 'n0'))})`;
         return undefined;
       },
     );
@@ -89,10 +105,21 @@ export const partitionRecovery: CheckDefinition = {
         ...offending(c.lastViews, seven, three, (e) => (isDead(e) ? undefined : 'want dead')),
         ...offending(c.lastViews, three, seven, (e) => (isDead(e) ? undefined : 'want dead')),
       ];
-      return fail(`after ${deadBound} rounds of partition the sides do not hold each other Dead (7 holding the 3 Dead: ${crossDead(c.lastViews, seven, three)}/7, 3 holding the 7 Dead: ${crossDead(c.lastViews, three, seven)}/3)`, bad);
+      return fail(
+        `after ${deadBound} rounds of partition the sides do not hold each other Dead (7 holding the 3 Dead: ${crossDead(c.lastViews, seven, three)}/7, 3 holding the 7 Dead: ${crossDead(c.lastViews, three, seven)}/3)`,
+        bad,
+      );
     }
     const splitRounds = split.round - cut;
-    const hold = await c.until(() => false, HOLD, measure, (v) => (crossDead(v, seven, three) === seven.length && crossDead(v, three, seven) === three.length ? undefined : `round ${c.round - cut}: a side no longer holds the other Dead while still cut`));
+    const hold = await c.until(
+      () => false,
+      HOLD,
+      measure,
+      (v) =>
+        crossDead(v, seven, three) === seven.length && crossDead(v, three, seven) === three.length
+          ? undefined
+          : `round ${c.round - cut}: a side no longer holds the other Dead while still cut`,
+    );
     if (hold.violation) return fail(hold.violation);
     acrossAtHeal = across();
     c.net.heal();
@@ -102,16 +129,25 @@ export const partitionRecovery: CheckDefinition = {
     const back = await c.until(whole, HEAL_BOUND, measure);
     const afterHeal = relative(c.log.series('views all alive'), healed);
     if (back.round === undefined) {
-      const bad = offending(c.lastViews, c.ids, c.ids, (e, _v, m) => (e?.status !== 'alive' ? 'want alive' : m === 'n0' && !hasMeta(e) ? `want @≥${gen} ${JSON.stringify(meta)}` : undefined));
-      return fail(`healed ${HEAL_BOUND} rounds ago, ${across() - (acrossAtHeal ?? 0)} datagrams crossed the former cut since; ${allAliveCount(c.lastViews, c.ids, c.ids)}/${SIZE} views hold all ${SIZE} alive, ${countAware(c.lastViews, c.ids, 'n0', hasMeta)}/${SIZE} hold n0's new meta (${arrowLine(afterHeal)})`, [
-        `after heal, views all alive: ${convergenceLine(afterHeal, 'views')}`,
-        ...bad,
-      ]);
+      const bad = offending(c.lastViews, c.ids, c.ids, (e, _v, m) =>
+        e?.status !== 'alive' ? 'want alive' : m === 'n0' && !hasMeta(e) ? `want @≥${gen} ${JSON.stringify(meta)}` : undefined,
+      );
+      return fail(
+        `healed ${HEAL_BOUND} rounds ago, ${across() - (acrossAtHeal ?? 0)} datagrams crossed the former cut since; ${allAliveCount(c.lastViews, c.ids, c.ids)}/${SIZE} views hold all ${SIZE} alive, ${countAware(c.lastViews, c.ids, 'n0', hasMeta)}/${SIZE} hold n0's new meta (${arrowLine(afterHeal)})`,
+        [`after heal, views all alive: ${convergenceLine(afterHeal, 'views')}`, ...bad],
+      );
     }
-    return passWith(`sides Dead to each other after ${splitRounds} rounds; after heal all ${SIZE} alive + n0's meta in ${back.round - healed} rounds`, clusters, {
-      observed: [`after heal, views holding all ${SIZE} alive: ${convergenceLine(afterHeal, 'views')}`, `during the partition, 7 holding the 3 Dead: ${arrowLine(relative(c.log.series('7 holding the 3 Dead'), cut).filter(([r]) => r <= splitRounds))}`],
-      metrics: { roundsUntilSplit: splitRounds, roundsToHeal: back.round - healed, deadBound, healBound: HEAL_BOUND },
-      data: { plots: [plot()] },
-    });
+    return passWith(
+      `sides Dead to each other after ${splitRounds} rounds; after heal all ${SIZE} alive + n0's meta in ${back.round - healed} rounds`,
+      clusters,
+      {
+        observed: [
+          `after heal, views holding all ${SIZE} alive: ${convergenceLine(afterHeal, 'views')}`,
+          `during the partition, 7 holding the 3 Dead: ${arrowLine(relative(c.log.series('7 holding the 3 Dead'), cut).filter(([r]) => r <= splitRounds))}`,
+        ],
+        metrics: { roundsUntilSplit: splitRounds, roundsToHeal: back.round - healed, deadBound, healBound: HEAL_BOUND },
+        data: { plots: [plot()] },
+      },
+    );
   },
 };

@@ -17,8 +17,10 @@ interface Case {
   want?: Entry;
 }
 
-const e = (status: Status, generation: number, meta?: string): Entry => (meta === undefined ? { id: X, status, generation } : { id: X, status, generation, meta });
-const same = (a: Entry | undefined, b: Entry | undefined): boolean => a !== undefined && b !== undefined && a.status === b.status && a.generation === b.generation && (a.meta ?? null) === (b.meta ?? null);
+const e = (status: Status, generation: number, meta?: string): Entry =>
+  meta === undefined ? { id: X, status, generation } : { id: X, status, generation, meta };
+const same = (a: Entry | undefined, b: Entry | undefined): boolean =>
+  a !== undefined && b !== undefined && a.status === b.status && a.generation === b.generation && (a.meta ?? null) === (b.meta ?? null);
 
 /** The cases, generations spaced so every case writes entries no node held before. */
 export function reconciliationCases(): Case[] {
@@ -31,12 +33,42 @@ export function reconciliationCases(): Case[] {
       g += 10;
     }
   };
-  both('Alive vs Dead, the Dead one higher', (g) => e('alive', g), (g) => e('dead', g + 1), (g) => e('dead', g + 1));
-  both('Dead vs Alive, the Alive one higher', (g) => e('dead', g), (g) => e('alive', g + 1), (g) => e('alive', g + 1));
-  both('equal generation: Alive vs Dead', (g) => e('alive', g), (g) => e('dead', g), (g) => e('dead', g));
-  both('equal generation: Suspected vs Alive', (g) => e('suspected', g), (g) => e('alive', g), (g) => e('suspected', g));
-  both('equal generation: Dead vs Suspected', (g) => e('dead', g), (g) => e('suspected', g), (g) => e('dead', g));
-  both('equal generation and status, different meta', (g) => e('alive', g, 'a'), (g) => e('alive', g, 'b'), undefined);
+  both(
+    'Alive vs Dead, the Dead one higher',
+    (g) => e('alive', g),
+    (g) => e('dead', g + 1),
+    (g) => e('dead', g + 1),
+  );
+  both(
+    'Dead vs Alive, the Alive one higher',
+    (g) => e('dead', g),
+    (g) => e('alive', g + 1),
+    (g) => e('alive', g + 1),
+  );
+  both(
+    'equal generation: Alive vs Dead',
+    (g) => e('alive', g),
+    (g) => e('dead', g),
+    (g) => e('dead', g),
+  );
+  both(
+    'equal generation: Suspected vs Alive',
+    (g) => e('suspected', g),
+    (g) => e('alive', g),
+    (g) => e('suspected', g),
+  );
+  both(
+    'equal generation: Dead vs Suspected',
+    (g) => e('dead', g),
+    (g) => e('suspected', g),
+    (g) => e('dead', g),
+  );
+  both(
+    'equal generation and status, different meta',
+    (g) => e('alive', g, 'a'),
+    (g) => e('alive', g, 'b'),
+    undefined,
+  );
   return cases;
 }
 
@@ -57,28 +89,46 @@ export const reconciliation: CheckDefinition = {
       await c.upsert(A, k.onA);
       await c.upsert(B, k.onB);
       const other = k.initiator === A ? B : A;
-      sent.push(`upsert ${A}: ${describeEntry(k.onA)}; upsert ${B}: ${describeEntry(k.onB)}; POST /nodes/${k.initiator}/pushpull {"peer":"${other}"}`);
+      sent.push(
+        `upsert ${A}: ${describeEntry(k.onA)}; upsert ${B}: ${describeEntry(k.onB)}; POST /nodes/${k.initiator}/pushpull {"peer":"${other}"}`,
+      );
       await c.pushPull(k.initiator, other);
       const [va, vb] = [await c.view(A), await c.view(B)];
       const ea = va.members.find((m) => m.id === X);
       const eb = vb.members.find((m) => m.id === X);
       const row = `${k.name}: ${A} ${describeEntry(k.onA)} + ${B} ${describeEntry(k.onB)} → ${A} ${describeEntry(ea, X)}, ${B} ${describeEntry(eb, X)}${k.want ? ` (want ${describeEntry(k.want)})` : ' (want identical)'}`;
       rows.push(row);
-      results.push({ case: k.name, onA: k.onA, onB: k.onB, initiator: k.initiator, afterA: ea ?? null, afterB: eb ?? null, want: k.want ?? 'identical' });
+      results.push({
+        case: k.name,
+        onA: k.onA,
+        onB: k.onB,
+        initiator: k.initiator,
+        afterA: ea ?? null,
+        afterB: eb ?? null,
+        want: k.want ?? 'identical',
+      });
       const ok = k.want ? same(ea, k.want) && same(eb, k.want) : same(ea, eb);
       if (!ok) {
         const what = !same(ea, eb) ? `${A} and ${B} disagree after the exchange` : `both hold ${describeEntry(ea, X)}`;
-        return failWith(`${k.name}: ${what} (${A} ${describeEntry(ea, X)}, ${B} ${describeEntry(eb, X)}; want ${k.want ? describeEntry(k.want) : 'identical entries'})`, [['cluster', c]], {
-          sent,
-          observed: rows,
-          data: { cases: results, views: { [A]: va.members, [B]: vb.members } },
-        });
+        return failWith(
+          `${k.name}: ${what} (${A} ${describeEntry(ea, X)}, ${B} ${describeEntry(eb, X)}; want ${k.want ? describeEntry(k.want) : 'identical entries'})`,
+          [['cluster', c]],
+          {
+            sent,
+            observed: rows,
+            data: { cases: results, views: { [A]: va.members, [B]: vb.members } },
+          },
+        );
       }
     }
-    return passWith(`${rows.length} push-pull exchanges: higher generation wins, ties by dead > suspected > alive, both sides identical`, [['cluster', c]], {
-      sent,
-      observed: rows,
-      data: { cases: results },
-    });
+    return passWith(
+      `${rows.length} push-pull exchanges: higher generation wins, ties by dead > suspected > alive, both sides identical`,
+      [['cluster', c]],
+      {
+        sent,
+        observed: rows,
+        data: { cases: results },
+      },
+    );
   },
 };

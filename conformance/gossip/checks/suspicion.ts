@@ -25,13 +25,24 @@ async function trueFailure(c: GossipCluster, victim: string): Promise<{ outcome?
   const start = c.round;
   await c.record(measure);
   const t: Tracking = {};
-  const table = () => c.log.records.filter((r) => r.round >= start && 'suspected' in r.counts).map((r) => `round ${r.round - start}: ${r.counts.suspected ?? 0} suspect, ${r.counts.dead ?? 0} dead`).join('; ');
+  const table = () =>
+    c.log.records
+      .filter((r) => r.round >= start && 'suspected' in r.counts)
+      .map((r) => `round ${r.round - start}: ${r.counts.suspected ?? 0} suspect, ${r.counts.dead ?? 0} dead`)
+      .join('; ');
   const clusters: Array<[string, GossipCluster]> = [['true failure', c]];
   const fail = (summary: string, views: Views): { outcome: CheckOutcome; summary: string; observed: string[] } => ({
     outcome: failWith(summary, clusters, {
       sent: [`2 warm-up rounds, then net.isolate(${victim}) (its process keeps running: the kit cuts its links)`],
-      observed: [...dumpViews(views, healthy), `${victim} as seen by the ${healthy.length} others, per round since the isolation: ${table()}`],
-      metrics: { suspicionRounds: S_FAIL, firstNonAlive: t.firstNonAlive ? t.firstNonAlive.round - start : 'never', firstDead: t.firstDead ? t.firstDead.round - start : 'never' },
+      observed: [
+        ...dumpViews(views, healthy),
+        `${victim} as seen by the ${healthy.length} others, per round since the isolation: ${table()}`,
+      ],
+      metrics: {
+        suspicionRounds: S_FAIL,
+        firstNonAlive: t.firstNonAlive ? t.firstNonAlive.round - start : 'never',
+        firstDead: t.firstDead ? t.firstDead.round - start : 'never',
+      },
       data: { plots: [plotOf(c, start, victim)], views: viewsData(views) },
     }),
     summary,
@@ -51,16 +62,25 @@ async function trueFailure(c: GossipCluster, victim: string): Promise<{ outcome?
       if (e.status === 'dead' && !t.firstDead) t.firstDead = { round: r, viewer: v, entry: e };
     }
     if (t.firstNonAlive && t.firstNonAlive.entry.status === 'dead') {
-      return fail(`${victim} went straight to Dead: ${t.firstNonAlive.viewer} holds ${describeEntry(t.firstNonAlive.entry)} at round ${r - start} and no view ever held it Suspected`, views);
+      return fail(
+        `${victim} went straight to Dead: ${t.firstNonAlive.viewer} holds ${describeEntry(t.firstNonAlive.entry)} at round ${r - start} and no view ever held it Suspected`,
+        views,
+      );
     }
     if (t.firstNonAlive && t.firstDead && t.firstDead.round < t.firstNonAlive.round + S_FAIL) {
-      return fail(`${victim} Dead too early: first Suspected at round ${t.firstNonAlive.round - start}, Dead in ${t.firstDead.viewer}'s view at round ${t.firstDead.round - start} (< ${S_FAIL} rounds later)`, views);
+      return fail(
+        `${victim} Dead too early: first Suspected at round ${t.firstNonAlive.round - start}, Dead in ${t.firstDead.viewer}'s view at round ${t.firstDead.round - start} (< ${S_FAIL} rounds later)`,
+        views,
+      );
     }
     if (!t.firstNonAlive && r - start >= detectionBound(SIZE)) {
       return fail(`${victim} isolated for ${r - start} rounds and still alive in every view (bound ${detectionBound(SIZE)} = 2N)`, views);
     }
     if (t.firstNonAlive && r - t.firstNonAlive.round > S_FAIL + 10) {
-      return fail(`${victim} not Dead everywhere ${r - t.firstNonAlive.round} rounds after the first suspicion (bound S+10 = ${S_FAIL + 10})`, views);
+      return fail(
+        `${victim} not Dead everywhere ${r - t.firstNonAlive.round} rounds after the first suspicion (bound S+10 = ${S_FAIL + 10})`,
+        views,
+      );
     }
     if (countAware(views, healthy, victim, isDead) === healthy.length) {
       const s = t.firstNonAlive as NonNullable<Tracking['firstNonAlive']>;
@@ -75,20 +95,38 @@ async function trueFailure(c: GossipCluster, victim: string): Promise<{ outcome?
 }
 
 function plotOf(c: GossipCluster, start: number, victim: string) {
-  const at = (name: string) => c.log.series(name).filter(([r]) => r >= start).map(([r, n]) => [r - start, n] as [number, number]);
-  return awarePlot(`${victim} isolated: views holding it Suspected / Dead per round`, [{ name: 'suspected', points: at('suspected') }, { name: 'dead', points: at('dead') }], 'views');
+  const at = (name: string) =>
+    c.log
+      .series(name)
+      .filter(([r]) => r >= start)
+      .map(([r, n]) => [r - start, n] as [number, number]);
+  return awarePlot(
+    `${victim} isolated: views holding it Suspected / Dead per round`,
+    [
+      { name: 'suspected', points: at('suspected') },
+      { name: 'dead', points: at('dead') },
+    ],
+    'views',
+  );
 }
 
 /** Part B: a node cut off until it is suspected, then healed, refutes inside the window. */
 async function refutation(c: GossipCluster, victim: string): Promise<{ outcome?: CheckOutcome; summary: string; observed: string[] }> {
   const healthy = c.ids.filter((id) => id !== victim);
-  const measure = (v: Views) => ({ suspected: countAware(v, healthy, victim, (e) => e?.status === 'suspected'), 'all alive': allAliveCount(v, c.ids, c.ids) });
+  const measure = (v: Views) => ({
+    suspected: countAware(v, healthy, victim, (e) => e?.status === 'suspected'),
+    'all alive': allAliveCount(v, c.ids, c.ids),
+  });
   await c.step();
   await c.step();
   c.net.isolate(victim);
   const cut = c.round;
   const clusters: Array<[string, GossipCluster]> = [['refutation', c]];
-  const table = () => c.log.records.filter((r) => r.round > cut).map((r) => `round ${r.round - cut}: ${r.counts.suspected ?? 0} suspect, ${r.counts['all alive'] ?? 0} views all alive`).join('; ');
+  const table = () =>
+    c.log.records
+      .filter((r) => r.round > cut)
+      .map((r) => `round ${r.round - cut}: ${r.counts.suspected ?? 0} suspect, ${r.counts['all alive'] ?? 0} views all alive`)
+      .join('; ');
   let claim: Entry | undefined;
   let neverDead: string | undefined;
   const noDeadVictim = (v: Views): string | undefined => {
@@ -112,13 +150,31 @@ async function refutation(c: GossipCluster, victim: string): Promise<{ outcome?:
       sent: [`2 warm-up rounds, net.isolate(${victim}) until a view holds it Suspected, then net.heal()`],
       observed: [...dumpViews(views), `refutation (S=${S_REFUTE}), per round since the cut: ${table()}`, ...extra],
       metrics: { suspicionRounds: S_REFUTE, claimGeneration: claim?.generation ?? 'none' },
-      data: { views: viewsData(views), plots: [awarePlot(`${victim} cut then healed: views holding every member alive`, [{ name: 'all alive', points: c.log.series('all alive').filter(([r]) => r >= cut).map(([r, n]) => [r - cut, n] as [number, number]) }], 'views')] },
+      data: {
+        views: viewsData(views),
+        plots: [
+          awarePlot(
+            `${victim} cut then healed: views holding every member alive`,
+            [
+              {
+                name: 'all alive',
+                points: c.log
+                  .series('all alive')
+                  .filter(([r]) => r >= cut)
+                  .map(([r, n]) => [r - cut, n] as [number, number]),
+              },
+            ],
+            'views',
+          ),
+        ],
+      },
     }),
     summary,
     observed: [],
   });
   if (neverDead) return fail(`${victim} declared Dead while merely cut off: ${neverDead}`, c.lastViews);
-  if (suspected.round === undefined || claim === undefined) return fail(`${victim} cut off for ${detectionBound(SIZE)} rounds and never Suspected`, c.lastViews);
+  if (suspected.round === undefined || claim === undefined)
+    return fail(`${victim} cut off for ${detectionBound(SIZE)} rounds and never Suspected`, c.lastViews);
   const g = claim.generation;
   c.net.heal();
   const healed = c.round;
@@ -128,13 +184,21 @@ async function refutation(c: GossipCluster, victim: string): Promise<{ outcome?:
   if (neverDead) return fail(`${victim} recovered inside the window but was declared Dead: ${neverDead}`, c.lastViews);
   if (done.round === undefined) {
     const views = c.lastViews;
-    const bad = offending(views, c.ids, c.ids, (e, _v, m) => (e?.status !== 'alive' ? 'not alive' : m === victim && e.generation <= g ? `generation not above the claim's ${g}` : undefined));
-    return fail(`${victim} healed ${S_REFUTE - 1} rounds ago after being suspected at @${g}: not every view holds every member alive with ${victim} above @${g} (no refutation?)`, views, bad);
+    const bad = offending(views, c.ids, c.ids, (e, _v, m) =>
+      e?.status !== 'alive' ? 'not alive' : m === victim && e.generation <= g ? `generation not above the claim's ${g}` : undefined,
+    );
+    return fail(
+      `${victim} healed ${S_REFUTE - 1} rounds ago after being suspected at @${g}: not every view holds every member alive with ${victim} above @${g} (no refutation?)`,
+      views,
+      bad,
+    );
   }
   const gen = entryIn(c.lastViews, healthy[0] as string, victim)?.generation;
   return {
     summary: `a recovered node refuted in ${done.round - healed} round(s) (@${g} → @${gen})`,
-    observed: [`refutation (S=${S_REFUTE}): ${victim} suspected at @${g} ${suspected.round - cut} round(s) after the cut; healed; all alive with ${victim}@${gen} after ${done.round - healed} round(s). Per round: ${table()}`],
+    observed: [
+      `refutation (S=${S_REFUTE}): ${victim} suspected at @${g} ${suspected.round - cut} round(s) after the cut; healed; all alive with ${victim}@${gen} after ${done.round - healed} round(s). Per round: ${table()}`,
+    ],
   };
 }
 
@@ -155,9 +219,25 @@ export const suspicion: CheckDefinition = {
     const partB = await refutation(b, victim);
     if (partB.outcome) return partB.outcome;
     const start = a.log.records.find((r) => r.counts.suspected !== undefined)?.round ?? 0;
-    return passWith(`${partA.summary}; ${partB.summary}`, [['true failure', a], ['refutation', b]], {
-      observed: [...partA.observed, ...partB.observed],
-      data: { plots: [plotOf(a, start, victim), awarePlot(`${victim} cut then healed: views holding every member alive`, [{ name: 'all alive', points: b.log.series('all alive') }], 'views')] },
-    });
+    return passWith(
+      `${partA.summary}; ${partB.summary}`,
+      [
+        ['true failure', a],
+        ['refutation', b],
+      ],
+      {
+        observed: [...partA.observed, ...partB.observed],
+        data: {
+          plots: [
+            plotOf(a, start, victim),
+            awarePlot(
+              `${victim} cut then healed: views holding every member alive`,
+              [{ name: 'all alive', points: b.log.series('all alive') }],
+              'views',
+            ),
+          ],
+        },
+      },
+    );
   },
 };

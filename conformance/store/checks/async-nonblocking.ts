@@ -32,19 +32,27 @@ export const asyncNonblocking: CheckDefinition = {
       const w = await sut.write(`async/${i}`, `v${i}-${ctx.random.int(0, 1e9)}`);
       latencies.push([i, Math.round(w.ms)]);
       if (w.outcome !== 'ack' || w.lsn === undefined) {
-        return sut.fail(`write ${i} with ${LAG_MS} ms of lag on the async follower n2 was not acknowledged: ${w.status ?? 'no answer'} ${w.code ?? ''} after ${w.ms.toFixed(0)} ms: the leader waited for n2`, {
-          observed: [...observed, ...clip(sut.lines)],
-          plots: [plot()],
-        });
+        return sut.fail(
+          `write ${i} with ${LAG_MS} ms of lag on the async follower n2 was not acknowledged: ${w.status ?? 'no answer'} ${w.code ?? ''} after ${w.ms.toFixed(0)} ms: the leader waited for n2`,
+          {
+            observed: [...observed, ...clip(sut.lines)],
+            plots: [plot()],
+          },
+        );
       }
       const applied = await sut.appliedLsn('n2');
-      observed.push(`write ${i}: LSN ${w.lsn} acknowledged after ${w.ms.toFixed(0)} ms; n2 appliedLsn right after: ${applied ?? 'no answer'}`);
+      observed.push(
+        `write ${i}: LSN ${w.lsn} acknowledged after ${w.ms.toFixed(0)} ms; n2 appliedLsn right after: ${applied ?? 'no answer'}`,
+      );
       if (w.ms >= LIMIT_MS) {
-        return sut.fail(`write ${i} (LSN ${w.lsn}) took ${w.ms.toFixed(0)} ms with ${LAG_MS} ms of lag on the async follower n2 only: the leader waits for an async follower (limit ${LIMIT_MS} ms)`, {
-          observed: [...observed, ...clip(sut.lines)],
-          plots: [plot()],
-          metrics: { lagMs: LAG_MS, latencyMs: Math.round(w.ms) },
-        });
+        return sut.fail(
+          `write ${i} (LSN ${w.lsn}) took ${w.ms.toFixed(0)} ms with ${LAG_MS} ms of lag on the async follower n2 only: the leader waits for an async follower (limit ${LIMIT_MS} ms)`,
+          {
+            observed: [...observed, ...clip(sut.lines)],
+            plots: [plot()],
+            metrics: { lagMs: LAG_MS, latencyMs: Math.round(w.ms) },
+          },
+        );
       }
     }
     const max = Math.max(...latencies.map(([, ms]) => ms));

@@ -24,7 +24,7 @@ export const consistentPrefix: CheckDefinition = {
   id: 'store.consistent-prefix',
   system: 'store',
   level: 'required',
-  title: 'Every observed state is a prefix of the leader\'s log, also after link resets',
+  title: "Every observed state is a prefix of the leader's log, also after link resets",
   criterion: `A chain of ${PHASES * WRITES_PER_PHASE} writes over ${KEYS} keys runs while readers read every mode via both followers (n1 lagging 5–15 ms, n2 250–500 ms), and every replication link is reset between phases. Every read's value must be the leader's log's value for its key at the read's LSN (consistent-prefix checker); every /dump taken along the way and after the followers catch up (≤ ${CATCH_UP_MS / 1000} s) is dense and a prefix of the leader's log, which holds every acknowledged write at its LSN.`,
   timeoutMs: 90_000,
   async run(ctx) {
@@ -42,7 +42,11 @@ export const consistentPrefix: CheckDefinition = {
     const loops = readers.map(async (reader) => {
       for (let i = 0; !stop && !ctx.scope.signal.aborted; i++) {
         const via = reader.vias[i % reader.vias.length];
-        const options = { client: reader.client, ...(via === undefined ? {} : { via }), ...(reader.session === undefined ? {} : { session: reader.session }) };
+        const options = {
+          client: reader.client,
+          ...(via === undefined ? {} : { via }),
+          ...(reader.session === undefined ? {} : { session: reader.session }),
+        };
         const r = await sut.read(`prefix/${random.int(0, KEYS - 1)}`, reader.mode, options);
         if (r.malformed) readFailures.push(`${r.op.id}: ${r.malformed}`);
         await delay(3, ctx.scope.signal);
@@ -57,7 +61,8 @@ export const consistentPrefix: CheckDefinition = {
         let written = 0;
         for (; written < WRITES_PER_PHASE && performance.now() - phaseStart < PHASE_BUDGET_MS; written++, n++) {
           const w = await sut.write(`prefix/${n % KEYS}`, `p${phase}-${n}`, { client: 'writer' });
-          if (w.outcome === 'rejected' || w.malformed) problems.push(`${w.op.id} was answered ${w.status} ${w.code ?? ''}${w.malformed ? ` ${w.malformed}` : ''}`);
+          if (w.outcome === 'rejected' || w.malformed)
+            problems.push(`${w.op.id} was answered ${w.status} ${w.code ?? ''}${w.malformed ? ` ${w.malformed}` : ''}`);
         }
         for (const f of sut.followers) {
           const d = await sut.dump(f);
@@ -65,43 +70,72 @@ export const consistentPrefix: CheckDefinition = {
           else problems.push(d.problem);
         }
         sut.act(`phase ${phase}: ${written} writes done, follower dumps taken`);
-        if (phase < PHASES) for (const [a, b] of [[LEADER, 'n1'], [LEADER, 'n2'], ['n1', 'n2']] as const) sut.resetPair(a, b);
+        if (phase < PHASES)
+          for (const [a, b] of [
+            [LEADER, 'n1'],
+            [LEADER, 'n2'],
+            ['n1', 'n2'],
+          ] as const)
+            sut.resetPair(a, b);
       }
     } finally {
       stop = true;
       await Promise.all(loops);
     }
-    if (problems.length > 0 || readFailures.length > 0) return sut.fail(`${problems.length + readFailures.length} answer(s) broke the contract: ${[...problems, ...readFailures][0]}`, { observed: [...problems, ...readFailures].slice(0, 10) });
+    if (problems.length > 0 || readFailures.length > 0)
+      return sut.fail(`${problems.length + readFailures.length} answer(s) broke the contract: ${[...problems, ...readFailures][0]}`, {
+        observed: [...problems, ...readFailures].slice(0, 10),
+      });
     // The writes are over: the leader's log is final. Judge what was observed first, then the catch-up.
     const leader = await sut.dump(LEADER);
     if (!isDump(leader)) return sut.fail(leader.problem);
     const dense = denseProblem(leader);
     if (dense) return sut.fail(dense);
-    const lost = lostWrites(sut.acknowledged().map((w) => ({ id: w.id, lsn: w.lsn, key: w.key, value: w.value })), leader);
-    if (lost.length > 0) return sut.fail(`${lost.length} acknowledged write(s) not on the leader at their LSN; first: ${lost[0]}`, { observed: lost.slice(0, 10) });
+    const lost = lostWrites(
+      sut.acknowledged().map((w) => ({ id: w.id, lsn: w.lsn, key: w.key, value: w.value })),
+      leader,
+    );
+    if (lost.length > 0)
+      return sut.fail(`${lost.length} acknowledged write(s) not on the leader at their LSN; first: ${lost[0]}`, {
+        observed: lost.slice(0, 10),
+      });
     const plots = [sut.servedLsnPlot('LSN each node served reads at (resets between phases)')];
     const snapshotProblems: string[] = [];
     for (const snap of snapshots) {
       const problem = prefixProblem(snap, leader);
-      if (problem) snapshotProblems.push(`mid-run /dump of ${snap.node} (appliedLsn ${snap.appliedLsn}): ${problem}; its LSNs in order: ${snap.entries.slice(0, 40).map((e) => e.lsn).join(',')}${snap.entries.length > 40 ? ',…' : ''}`);
+      if (problem)
+        snapshotProblems.push(
+          `mid-run /dump of ${snap.node} (appliedLsn ${snap.appliedLsn}): ${problem}; its LSNs in order: ${snap.entries
+            .slice(0, 40)
+            .map((e) => e.lsn)
+            .join(',')}${snap.entries.length > 40 ? ',…' : ''}`,
+        );
     }
     const result = checkSessionGuarantees(sut.recorded(), StoreUnderTest.log(leader), { guarantees: ['consistent-prefix', 'phantom'] });
     const reads = sut.history.filter((op) => op.kind === 'read' && op.completeMs !== undefined).length;
     if (!result.ok) {
-      return sut.fail(`${result.violations.length} of ${reads} reads observed a state that is not a prefix of the leader's log; first: ${result.violations[0]?.explanation}`, {
-        observed: [...violationLines(sut, result.violations, 8), ...snapshotProblems.slice(0, 3)],
-        proof: proofLines(sut, result.violations[0]),
-        metrics: { reads, writes: n },
-        plots,
-      });
+      return sut.fail(
+        `${result.violations.length} of ${reads} reads observed a state that is not a prefix of the leader's log; first: ${result.violations[0]?.explanation}`,
+        {
+          observed: [...violationLines(sut, result.violations, 8), ...snapshotProblems.slice(0, 3)],
+          proof: proofLines(sut, result.violations[0]),
+          metrics: { reads, writes: n },
+          plots,
+        },
+      );
     }
-    if (snapshotProblems.length > 0) return sut.fail(snapshotProblems[0] as string, { observed: snapshotProblems.slice(0, 5), metrics: { reads, writes: n }, plots });
+    if (snapshotProblems.length > 0)
+      return sut.fail(snapshotProblems[0] as string, { observed: snapshotProblems.slice(0, 5), metrics: { reads, writes: n }, plots });
     sut.net.clearFaults();
     sut.act('faults cleared; waiting for the followers to catch up');
     const leaderLsn = leader.appliedLsn;
     for (const f of sut.followers) {
       const caught = await sut.waitApplied(f, leaderLsn, CATCH_UP_MS);
-      if (!caught.reached) return sut.fail(`follower ${f} did not catch up to the leader's LSN ${leaderLsn} within ${CATCH_UP_MS / 1000} s after the faults were removed (appliedLsn ${caught.applied ?? 'no answer'})`, { observed: clip(sut.lines, 5, 10), plots });
+      if (!caught.reached)
+        return sut.fail(
+          `follower ${f} did not catch up to the leader's LSN ${leaderLsn} within ${CATCH_UP_MS / 1000} s after the faults were removed (appliedLsn ${caught.applied ?? 'no answer'})`,
+          { observed: clip(sut.lines, 5, 10), plots },
+        );
     }
     for (const f of sut.followers) {
       const d = await sut.dump(f);
@@ -109,9 +143,12 @@ export const consistentPrefix: CheckDefinition = {
       const problem = prefixProblem(d, leader, true);
       if (problem) return sut.fail(`after catching up, ${problem}`);
     }
-    return sut.pass(`${reads} reads in every mode and ${snapshots.length + sut.followers.length} follower dumps were all prefixes of the leader's ${leader.entries.length}-entry log, across ${PHASES - 1} rounds of link resets`, {
-      metrics: { reads, writes: n, resets: PHASES - 1 },
-      plots,
-    });
+    return sut.pass(
+      `${reads} reads in every mode and ${snapshots.length + sut.followers.length} follower dumps were all prefixes of the leader's ${leader.entries.length}-entry log, across ${PHASES - 1} rounds of link resets`,
+      {
+        metrics: { reads, writes: n, resets: PHASES - 1 },
+        plots,
+      },
+    );
   },
 };

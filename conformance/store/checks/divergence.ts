@@ -26,18 +26,29 @@ export const divergence: CheckDefinition = {
     const sut = await StoreUnderTest.launch(ctx, { sync: [NEW_LEADER], async: [AHEAD] });
     for (let i = 0; i < BASELINE; i++) {
       const w = await sut.write(`diverge/${i}`, `base-${i}-${ctx.random.int(0, 1e9)}`);
-      if (w.outcome !== 'ack' || w.lsn === undefined) return sut.fail(`baseline write ${i} was not acknowledged without any fault (${w.status ?? 'no answer'} ${w.code ?? ''}${w.malformed ? `: ${w.malformed}` : ''})`, { observed: clip(sut.lines) });
+      if (w.outcome !== 'ack' || w.lsn === undefined)
+        return sut.fail(
+          `baseline write ${i} was not acknowledged without any fault (${w.status ?? 'no answer'} ${w.code ?? ''}${w.malformed ? `: ${w.malformed}` : ''})`,
+          { observed: clip(sut.lines) },
+        );
     }
     const base = sut.acknowledged().at(-1)?.lsn ?? 0;
     const baseApplied = await sut.waitApplied(AHEAD, base, SETUP_MS);
-    if (!baseApplied.reached) return sut.fail(`${AHEAD} did not apply the baseline (LSN ${base}) within ${SETUP_MS / 1000} s without any fault (appliedLsn ${baseApplied.applied ?? 'no answer'})`, { observed: clip(sut.lines) });
+    if (!baseApplied.reached)
+      return sut.fail(
+        `${AHEAD} did not apply the baseline (LSN ${base}) within ${SETUP_MS / 1000} s without any fault (appliedLsn ${baseApplied.applied ?? 'no answer'})`,
+        { observed: clip(sut.lines) },
+      );
 
     sut.net.oneWay(LEADER, NEW_LEADER);
     sut.act(`cut: every byte ${LEADER} → ${NEW_LEADER} held`);
     for (let i = 0; i < SUFFIX; i++) {
       const w = await sut.write(`diverge/${i}`, `suffix-${i}-${ctx.random.int(0, 1e9)}`, { timeoutMs: UNKNOWN_WRITE_MS });
       if (w.outcome === 'ack') {
-        return sut.fail(`write ${w.op.id} was acknowledged at LSN ${w.lsn} although every byte to the sync follower ${NEW_LEADER} was cut: it cannot have applied it`, { observed: clip(sut.lines) });
+        return sut.fail(
+          `write ${w.op.id} was acknowledged at LSN ${w.lsn} although every byte to the sync follower ${NEW_LEADER} was cut: it cannot have applied it`,
+          { observed: clip(sut.lines) },
+        );
       }
     }
     const ahead = await waitFor(
@@ -49,7 +60,10 @@ export const divergence: CheckDefinition = {
     );
     const syncAt = await sut.appliedLsn(NEW_LEADER);
     if (!ahead || syncAt === undefined || syncAt >= ahead.a) {
-      return sut.unknown(`could not set up the divergence: ${AHEAD} did not get ahead of ${NEW_LEADER} within ${SETUP_MS / 1000} s (appliedLsn ${AHEAD} ${ahead?.a ?? (await sut.appliedLsn(AHEAD)) ?? '?'}, ${NEW_LEADER} ${syncAt ?? '?'}, expected ${AHEAD} at ${base + SUFFIX})`, { observed: clip(sut.lines) });
+      return sut.unknown(
+        `could not set up the divergence: ${AHEAD} did not get ahead of ${NEW_LEADER} within ${SETUP_MS / 1000} s (appliedLsn ${AHEAD} ${ahead?.a ?? (await sut.appliedLsn(AHEAD)) ?? '?'}, ${NEW_LEADER} ${syncAt ?? '?'}, expected ${AHEAD} at ${base + SUFFIX})`,
+        { observed: clip(sut.lines) },
+      );
     }
     const aheadDump = await sut.dump(AHEAD);
     sut.act(`${AHEAD} is ahead: appliedLsn ${ahead.a} vs ${NEW_LEADER} ${syncAt} (unacknowledged suffix ${syncAt + 1}…${ahead.a})`);
@@ -57,23 +71,37 @@ export const divergence: CheckDefinition = {
     await sut.cluster.crash(LEADER);
     sut.act(`SIGKILL ${LEADER}`);
     const promoted = await sut.admin(NEW_LEADER, '/promote', {});
-    const role = promoted && typeof promoted.response === 'object' && promoted.response !== null ? (promoted.response as Record<string, unknown>)['role'] : undefined;
+    const role =
+      promoted && typeof promoted.response === 'object' && promoted.response !== null
+        ? (promoted.response as Record<string, unknown>)['role']
+        : undefined;
     if (promoted?.status !== 200 || role !== 'leader') {
-      return sut.fail(`POST /promote on ${NEW_LEADER} did not answer 200 with role "leader": ${promoted ? `${promoted.status} ${JSON.stringify(promoted.response).slice(0, 200)}` : 'no answer'}`, { observed: clip(sut.lines, 5, 5) });
+      return sut.fail(
+        `POST /promote on ${NEW_LEADER} did not answer 200 with role "leader": ${promoted ? `${promoted.status} ${JSON.stringify(promoted.response).slice(0, 200)}` : 'no answer'}`,
+        { observed: clip(sut.lines, 5, 5) },
+      );
     }
     // The old leader is dead: drop whatever the cut still holds from it rather than deliver it late.
     sut.resetPair(LEADER, NEW_LEADER);
     sut.net.clearFaults();
     sut.act('faults cleared');
     const followed = await sut.admin(AHEAD, '/follow', { leader: NEW_LEADER });
-    if (followed?.status !== 200) return sut.fail(`POST /follow on ${AHEAD} did not answer 200: ${followed ? `${followed.status} ${JSON.stringify(followed.response).slice(0, 200)}` : 'no answer'}`);
+    if (followed?.status !== 200)
+      return sut.fail(
+        `POST /follow on ${AHEAD} did not answer 200: ${followed ? `${followed.status} ${JSON.stringify(followed.response).slice(0, 200)}` : 'no answer'}`,
+      );
     const routed = await sut.admin(ROUTER, '/admin/leader', { id: NEW_LEADER });
-    if (routed?.status !== 200) return sut.fail(`POST /admin/leader on the router did not answer 200: ${routed ? routed.status : 'no answer'}`);
+    if (routed?.status !== 200)
+      return sut.fail(`POST /admin/leader on the router did not answer 200: ${routed ? routed.status : 'no answer'}`);
     sut.leader = NEW_LEADER;
 
     for (let i = 0; i < WRITES_AFTER; i++) {
       const w = await sut.write(`diverge/${i}`, `after-${i}-${ctx.random.int(0, 1e9)}`);
-      if (w.outcome !== 'ack') return sut.fail(`write ${w.op.id} to the new leader ${NEW_LEADER} (no sync follower) was not acknowledged: ${w.status ?? 'no answer'} ${w.code ?? ''}${w.malformed ? ` (${w.malformed})` : ''}`, { observed: clip(sut.lines, 5, 10) });
+      if (w.outcome !== 'ack')
+        return sut.fail(
+          `write ${w.op.id} to the new leader ${NEW_LEADER} (no sync follower) was not acknowledged: ${w.status ?? 'no answer'} ${w.code ?? ''}${w.malformed ? ` (${w.malformed})` : ''}`,
+          { observed: clip(sut.lines, 5, 10) },
+        );
     }
     const target = await sut.appliedLsn(NEW_LEADER);
     if (target === undefined) return sut.fail(`the new leader ${NEW_LEADER} does not answer /status`);
@@ -81,10 +109,18 @@ export const divergence: CheckDefinition = {
     if (!isDump(leaderDump)) return sut.fail(leaderDump.problem);
     const dense = denseProblem(leaderDump);
     if (dense) return sut.fail(`the new leader's log: ${dense}`);
-    const lost = lostWrites(sut.acknowledged().map((w) => ({ id: w.id, lsn: w.lsn, key: w.key, value: w.value })), leaderDump);
-    if (lost.length > 0) return sut.fail(`${lost.length} acknowledged write(s) are not on the new leader ${NEW_LEADER} at their LSN; first: ${lost[0]}`, { observed: [...lost.slice(0, 10), ...clip(sut.lines, 5, 10)] });
+    const lost = lostWrites(
+      sut.acknowledged().map((w) => ({ id: w.id, lsn: w.lsn, key: w.key, value: w.value })),
+      leaderDump,
+    );
+    if (lost.length > 0)
+      return sut.fail(`${lost.length} acknowledged write(s) are not on the new leader ${NEW_LEADER} at their LSN; first: ${lost[0]}`, {
+        observed: [...lost.slice(0, 10), ...clip(sut.lines, 5, 10)],
+      });
 
-    const before = isDump(aheadDump) ? aheadDump.entries.slice(syncAt).map((e) => `${AHEAD} before the failover: LSN ${e.lsn} ${e.key}=${JSON.stringify(e.value)}`) : [];
+    const before = isDump(aheadDump)
+      ? aheadDump.entries.slice(syncAt).map((e) => `${AHEAD} before the failover: LSN ${e.lsn} ${e.key}=${JSON.stringify(e.value)}`)
+      : [];
     let last: string | undefined;
     const converged = await waitFor(
       async () => {
@@ -99,14 +135,27 @@ export const divergence: CheckDefinition = {
       { timeoutMs: CATCH_UP_MS, intervalMs: 200, signal: ctx.scope.signal },
     );
     if (!converged) {
-      return sut.fail(`${AHEAD}, which was ahead of the new leader by an unacknowledged suffix (LSN ${syncAt + 1}…${ahead.a}), did not end up with ${NEW_LEADER}'s log within ${CATCH_UP_MS / 1000} s: ${last}`, {
-        observed: [...before, `${NEW_LEADER} after the failover: ${leaderDump.entries.slice(syncAt).map((e) => `LSN ${e.lsn} ${e.key}=${JSON.stringify(e.value)}`).join('; ')}`, ...clip(sut.lines, 5, 10)],
-        metrics: { suffixFrom: syncAt + 1, suffixTo: ahead.a, leaderLsn: target },
-      });
+      return sut.fail(
+        `${AHEAD}, which was ahead of the new leader by an unacknowledged suffix (LSN ${syncAt + 1}…${ahead.a}), did not end up with ${NEW_LEADER}'s log within ${CATCH_UP_MS / 1000} s: ${last}`,
+        {
+          observed: [
+            ...before,
+            `${NEW_LEADER} after the failover: ${leaderDump.entries
+              .slice(syncAt)
+              .map((e) => `LSN ${e.lsn} ${e.key}=${JSON.stringify(e.value)}`)
+              .join('; ')}`,
+            ...clip(sut.lines, 5, 10),
+          ],
+          metrics: { suffixFrom: syncAt + 1, suffixTo: ahead.a, leaderLsn: target },
+        },
+      );
     }
-    return sut.pass(`${AHEAD} was ahead of ${NEW_LEADER} by LSN ${syncAt + 1}…${ahead.a} (never acknowledged); after the failover it holds exactly ${NEW_LEADER}'s ${target}-entry log`, {
-      observed: before,
-      metrics: { suffixFrom: syncAt + 1, suffixTo: ahead.a, leaderLsn: target },
-    });
+    return sut.pass(
+      `${AHEAD} was ahead of ${NEW_LEADER} by LSN ${syncAt + 1}…${ahead.a} (never acknowledged); after the failover it holds exactly ${NEW_LEADER}'s ${target}-entry log`,
+      {
+        observed: before,
+        metrics: { suffixFrom: syncAt + 1, suffixTo: ahead.a, leaderLsn: target },
+      },
+    );
   },
 };

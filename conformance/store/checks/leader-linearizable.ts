@@ -52,23 +52,39 @@ export const leaderLinearizable: CheckDefinition = {
     if (result.verdict === 'not-linearizable') {
       const witness = (result.witness ?? []).map((op) => lineOf(sut, op.id) ?? op.id);
       return sut.fail(`Leader reads are not linearizable on ${result.key}: ${result.explanation}`, {
-        observed: [...witness.map((l) => `witness: ${l}`), ...notLeader.slice(0, 3).map((op) => `served by ${op.servedBy}: ${lineOf(sut, op.id)}`), ...clip(sut.lines, 5, 10)],
+        observed: [
+          ...witness.map((l) => `witness: ${l}`),
+          ...notLeader.slice(0, 3).map((op) => `served by ${op.servedBy}: ${lineOf(sut, op.id)}`),
+          ...clip(sut.lines, 5, 10),
+        ],
         metrics: { ...metrics, statesExplored: result.statesExplored, method: result.method ?? '' },
         plots,
       });
     }
     if (notLeader.length > 0) {
-      return sut.fail(`${notLeader.length} of ${answered.length} Leader reads were served by another node (first: ${lineOf(sut, notLeader[0]?.id) ?? '?'}): Leader mode reads the leader only`, { observed: notLeader.slice(0, 10).map((op) => lineOf(sut, op.id) ?? op.id), metrics, plots });
+      return sut.fail(
+        `${notLeader.length} of ${answered.length} Leader reads were served by another node (first: ${lineOf(sut, notLeader[0]?.id) ?? '?'}): Leader mode reads the leader only`,
+        { observed: notLeader.slice(0, 10).map((op) => lineOf(sut, op.id) ?? op.id), metrics, plots },
+      );
     }
     if (answered.length < reads.length / 2 || acked < writes.length / 2) {
-      return sut.fail(`too few operations succeeded to judge (Leader reads answered: ${answered.length} of ${reads.length}, writes acknowledged: ${acked} of ${writes.length}) with only lag injected`, { observed: clip(sut.lines), metrics });
+      return sut.fail(
+        `too few operations succeeded to judge (Leader reads answered: ${answered.length} of ${reads.length}, writes acknowledged: ${acked} of ${writes.length}) with only lag injected`,
+        { observed: clip(sut.lines), metrics },
+      );
     }
     if (result.verdict === 'unknown') {
-      return sut.unknown(`the linearizability checker could not decide within its budget (${MAX_STATES} states per key, ${TIME_BUDGET_MS} ms): ${result.explanation ?? ''} (undecided keys: ${result.unknownKeys.join(', ')})`, { metrics: { ...metrics, statesExplored: result.statesExplored } });
+      return sut.unknown(
+        `the linearizability checker could not decide within its budget (${MAX_STATES} states per key, ${TIME_BUDGET_MS} ms): ${result.explanation ?? ''} (undecided keys: ${result.unknownKeys.join(', ')})`,
+        { metrics: { ...metrics, statesExplored: result.statesExplored } },
+      );
     }
-    return sut.pass(`${history.length} operations (${acked} acknowledged writes, ${answered.length} Leader reads) from ${CLIENTS} concurrent clients are linearizable on all ${result.keysChecked} keys (${result.method})`, {
-      metrics: { ...metrics, statesExplored: result.statesExplored },
-      plots,
-    });
+    return sut.pass(
+      `${history.length} operations (${acked} acknowledged writes, ${answered.length} Leader reads) from ${CLIENTS} concurrent clients are linearizable on all ${result.keysChecked} keys (${result.method})`,
+      {
+        metrics: { ...metrics, statesExplored: result.statesExplored },
+        plots,
+      },
+    );
   },
 };

@@ -34,28 +34,57 @@ export const monotonicReads: CheckDefinition = {
       const key = 'monotonic/any';
       const value = `a${attempt}-${ctx.random.int(0, 1e9)}`;
       const w = await sut.write(key, value);
-      if (w.outcome !== 'ack' || w.lsn === undefined) return sut.fail(`write ${key}=${value} was not acknowledged (${w.status ?? 'no answer'} ${w.code ?? ''}); both followers are async`, { observed: clip(sut.lines) });
+      if (w.outcome !== 'ack' || w.lsn === undefined)
+        return sut.fail(
+          `write ${key}=${value} was not acknowledged (${w.status ?? 'no answer'} ${w.code ?? ''}); both followers are async`,
+          { observed: clip(sut.lines) },
+        );
       const onN1 = await sut.waitApplied('n1', w.lsn, 10_000);
-      if (!onN1.reached) return sut.fail(`n1 (${FAST_LAG_MS} ms of lag) did not apply LSN ${w.lsn} within 10 s`, { observed: clip(sut.lines) });
+      if (!onN1.reached)
+        return sut.fail(`n1 (${FAST_LAG_MS} ms of lag) did not apply LSN ${w.lsn} within 10 s`, { observed: clip(sut.lines) });
       const r1 = await sut.read(key, 'AnyFollower', { via: 'n1' });
       const r2 = await sut.read(key, 'AnyFollower', { via: 'n2' });
       const elapsed = (r2.op.completeMs ?? sut.now()) - w.op.invokeMs;
-      observed.push(`${key}: wrote ${JSON.stringify(value)} (LSN ${w.lsn}); via n1 → ${JSON.stringify(r1.value)} (${r1.servedBy}, lsn ${r1.lsn}); then via n2 → ${JSON.stringify(r2.value)} (${r2.servedBy}, lsn ${r2.lsn}), ${elapsed.toFixed(0)} ms after the write`);
-      if (!r1.ok || !r2.ok) return sut.fail(`an AnyFollower read failed (${r1.ok ? '' : `via n1: ${r1.status ?? 'no answer'} ${r1.code ?? ''} `}${r2.ok ? '' : `via n2: ${r2.status ?? 'no answer'} ${r2.code ?? ''}`}) although both followers are up`, { observed });
-      if (r1.servedBy !== 'n1' || r2.servedBy !== 'n2') return sut.fail(`AnyFollower with via was served by ${r1.servedBy} (via n1) and ${r2.servedBy} (via n2): with via it must read from that follower`, { observed });
+      observed.push(
+        `${key}: wrote ${JSON.stringify(value)} (LSN ${w.lsn}); via n1 → ${JSON.stringify(r1.value)} (${r1.servedBy}, lsn ${r1.lsn}); then via n2 → ${JSON.stringify(r2.value)} (${r2.servedBy}, lsn ${r2.lsn}), ${elapsed.toFixed(0)} ms after the write`,
+      );
+      if (!r1.ok || !r2.ok)
+        return sut.fail(
+          `an AnyFollower read failed (${r1.ok ? '' : `via n1: ${r1.status ?? 'no answer'} ${r1.code ?? ''} `}${r2.ok ? '' : `via n2: ${r2.status ?? 'no answer'} ${r2.code ?? ''}`}) although both followers are up`,
+          { observed },
+        );
+      if (r1.servedBy !== 'n1' || r2.servedBy !== 'n2')
+        return sut.fail(
+          `AnyFollower with via was served by ${r1.servedBy} (via n1) and ${r2.servedBy} (via n2): with via it must read from that follower`,
+          { observed },
+        );
       if (r1.value !== value) continue; // n1 had not served the fresh value: nothing to regress from
       if (r2.value === value) {
         if (elapsed < CONCLUSIVE_MS) {
-          return sut.fail(`AnyFollower via n2 returned ${JSON.stringify(value)} (LSN ${w.lsn}) ${elapsed.toFixed(0)} ms after it was written, although every byte into n2 is delayed ${SLOW_LAG_MS} ms: it was not served from n2's own state, so AnyFollower cannot regress as it must be allowed to`, { observed });
+          return sut.fail(
+            `AnyFollower via n2 returned ${JSON.stringify(value)} (LSN ${w.lsn}) ${elapsed.toFixed(0)} ms after it was written, although every byte into n2 is delayed ${SLOW_LAG_MS} ms: it was not served from n2's own state, so AnyFollower cannot regress as it must be allowed to`,
+            { observed },
+          );
         }
         continue;
       }
       demonstrated++;
     }
     if (demonstrated < ANY_ROUNDS) {
-      const slowest = Math.max(0, ...sut.history.filter((op) => op.kind === 'write' && op.completeMs !== undefined).map((op) => (op.completeMs as number) - op.invokeMs));
-      const why = slowest >= CONCLUSIVE_MS ? `writes took up to ${slowest.toFixed(0)} ms although both followers are async, long enough for n2 to receive them (see store.async-nonblocking)` : 'the machine is too loaded';
-      return sut.unknown(`AnyFollower regression shown in ${demonstrated} of ${ANY_ROUNDS} rounds; the other attempts answered too late to prove anything: ${why}`, { observed });
+      const slowest = Math.max(
+        0,
+        ...sut.history
+          .filter((op) => op.kind === 'write' && op.completeMs !== undefined)
+          .map((op) => (op.completeMs as number) - op.invokeMs),
+      );
+      const why =
+        slowest >= CONCLUSIVE_MS
+          ? `writes took up to ${slowest.toFixed(0)} ms although both followers are async, long enough for n2 to receive them (see store.async-nonblocking)`
+          : 'the machine is too loaded';
+      return sut.unknown(
+        `AnyFollower regression shown in ${demonstrated} of ${ANY_ROUNDS} rounds; the other attempts answered too late to prove anything: ${why}`,
+        { observed },
+      );
     }
     observed.push(`AnyFollower regressed (fresh via n1, then older via n2) in ${demonstrated} rounds`);
 
@@ -81,7 +110,11 @@ export const monotonicReads: CheckDefinition = {
     try {
       for (let i = 0; i < SESSION_READS; i++) {
         const via = VIAS[i % VIAS.length];
-        const r = await sut.read(key, 'SessionConsistent', via === undefined ? { session, client: 'reader' } : { session, via, client: 'reader' });
+        const r = await sut.read(
+          key,
+          'SessionConsistent',
+          via === undefined ? { session, client: 'reader' } : { session, via, client: 'reader' },
+        );
         readsDone++;
         if (!r.ok) {
           failures.push(`${r.op.id}: ${r.status ?? 'no answer'} ${r.code ?? ''}${r.malformed ? ` ${r.malformed}` : ''}`);
@@ -91,7 +124,9 @@ export const monotonicReads: CheckDefinition = {
         const counter = r.value === null || r.value === undefined ? 0 : Number(r.value.slice(1));
         seen.push([i, counter]);
         if (counter < highest) {
-          directRegressions.push(`${r.op.id} read ${JSON.stringify(r.value)} (servedBy ${r.servedBy}, lsn ${r.lsn}) after the session had already read c${highest}`);
+          directRegressions.push(
+            `${r.op.id} read ${JSON.stringify(r.value)} (servedBy ${r.servedBy}, lsn ${r.lsn}) after the session had already read c${highest}`,
+          );
           if (++regressions >= 5) break; // enough evidence; the checker names the pairs
         }
         highest = Math.max(highest, counter);
@@ -101,32 +136,57 @@ export const monotonicReads: CheckDefinition = {
       stop = true;
       await writer;
     }
-    const plots = [{ title: 'Value read by the session (writer counter) per read', xLabel: 'session read #', yLabel: 'counter read', series: [{ name: 'SessionConsistent', points: seen }] }];
-    if (failures.length > 0) return sut.fail(`SessionConsistent reads failed (${failures.length}); they must fall back to the leader, never fail: ${failures[0]}`, { observed: [...observed, ...failures, ...clip(sut.lines, 5, 10)], plots });
+    const plots = [
+      {
+        title: 'Value read by the session (writer counter) per read',
+        xLabel: 'session read #',
+        yLabel: 'counter read',
+        series: [{ name: 'SessionConsistent', points: seen }],
+      },
+    ];
+    if (failures.length > 0)
+      return sut.fail(
+        `SessionConsistent reads failed (${failures.length}); they must fall back to the leader, never fail: ${failures[0]}`,
+        { observed: [...observed, ...failures, ...clip(sut.lines, 5, 10)], plots },
+      );
     sut.net.clearFaults();
     const leader = await sut.dump(LEADER);
     if (!isDump(leader)) return sut.fail(leader.problem, { observed, plots });
     const result = checkSessionGuarantees(sut.recorded(), StoreUnderTest.log(leader), { guarantees: ['monotonic-reads', 'phantom'] });
     if (!result.ok) {
-      return sut.fail(`${result.violations.length} monotonic-read violation(s) in ${readsDone} SessionConsistent reads; first: ${result.violations[0]?.explanation}`, {
-        observed: [...violationLines(sut, result.violations), ...observed],
-        proof: proofLines(sut, result.violations[0]),
-        plots,
-        metrics: { reads: SESSION_READS, writes },
-      });
+      return sut.fail(
+        `${result.violations.length} monotonic-read violation(s) in ${readsDone} SessionConsistent reads; first: ${result.violations[0]?.explanation}`,
+        {
+          observed: [...violationLines(sut, result.violations), ...observed],
+          proof: proofLines(sut, result.violations[0]),
+          plots,
+          metrics: { reads: SESSION_READS, writes },
+        },
+      );
     }
     if (directRegressions.length > 0) {
-      return sut.fail(`the session went back in time: ${directRegressions[0]}`, { observed: [...directRegressions, ...observed], plots, proof: directRegressions.slice(0, 1) });
+      return sut.fail(`the session went back in time: ${directRegressions[0]}`, {
+        observed: [...directRegressions, ...observed],
+        plots,
+        proof: directRegressions.slice(0, 1),
+      });
     }
     if (seen.length < SESSION_READS) {
-      return sut.unknown(`only ${seen.length} of ${SESSION_READS} SessionConsistent reads fit in ${PART_B_BUDGET_MS / 1000} s; none regressed`, { observed, plots });
+      return sut.unknown(
+        `only ${seen.length} of ${SESSION_READS} SessionConsistent reads fit in ${PART_B_BUDGET_MS / 1000} s; none regressed`,
+        { observed, plots },
+      );
     }
     const servedBy = new Map<string, number>();
-    for (const op of sut.history) if (op.kind === 'read' && op.client === 'reader' && op.servedBy) servedBy.set(op.servedBy, (servedBy.get(op.servedBy) ?? 0) + 1);
-    return sut.pass(`AnyFollower regressed in ${demonstrated} of ${demonstrated} rounds; ${SESSION_READS} SessionConsistent reads during ${writes} writes never regressed (served by ${[...servedBy].map(([n, c]) => `${n}×${c}`).join(', ')})`, {
-      observed,
-      plots,
-      metrics: { reads: SESSION_READS, writes },
-    });
+    for (const op of sut.history)
+      if (op.kind === 'read' && op.client === 'reader' && op.servedBy) servedBy.set(op.servedBy, (servedBy.get(op.servedBy) ?? 0) + 1);
+    return sut.pass(
+      `AnyFollower regressed in ${demonstrated} of ${demonstrated} rounds; ${SESSION_READS} SessionConsistent reads during ${writes} writes never regressed (served by ${[...servedBy].map(([n, c]) => `${n}×${c}`).join(', ')})`,
+      {
+        observed,
+        plots,
+        metrics: { reads: SESSION_READS, writes },
+      },
+    );
   },
 };

@@ -28,7 +28,10 @@ export const partitionDurability: CheckDefinition = {
       const w = await sut.write(`durable/${i % 10}`, `before-${i}-${ctx.random.int(0, 1e9)}`);
       if (w.malformed) return sut.fail(w.malformed, { observed: clip(sut.lines) });
       if (performance.now() - started > WRITE_PHASE_BUDGET_MS) {
-        return sut.unknown(`could not set up the scenario: ${i + 1} writes took over ${WRITE_PHASE_BUDGET_MS / 1000} s with lag only on the async follower's path (last: ${w.ms.toFixed(0)} ms): writes wait for the async follower (see store.async-nonblocking)`, { observed: clip(sut.lines) });
+        return sut.unknown(
+          `could not set up the scenario: ${i + 1} writes took over ${WRITE_PHASE_BUDGET_MS / 1000} s with lag only on the async follower's path (last: ${w.ms.toFixed(0)} ms): writes wait for the async follower (see store.async-nonblocking)`,
+          { observed: clip(sut.lines) },
+        );
       }
     }
     const ackedBefore = sut.acknowledged().length;
@@ -37,19 +40,29 @@ export const partitionDurability: CheckDefinition = {
     sut.act(`partition: ${LEADER} | ${ASYNC}`);
     const behind = await sut.appliedLsn(ASYNC);
     const syncHas = await sut.appliedLsn(NEW_LEADER);
-    sut.act(`${ackedBefore} of ${WRITES} writes acknowledged (last LSN ${lastLsn}); ${ASYNC} appliedLsn ${behind ?? '?'}, ${NEW_LEADER} appliedLsn ${syncHas ?? '?'}`);
+    sut.act(
+      `${ackedBefore} of ${WRITES} writes acknowledged (last LSN ${lastLsn}); ${ASYNC} appliedLsn ${behind ?? '?'}, ${NEW_LEADER} appliedLsn ${syncHas ?? '?'}`,
+    );
     await sut.cluster.crash(LEADER);
     sut.act(`SIGKILL ${LEADER}`);
 
     const promoted = await sut.admin(NEW_LEADER, '/promote', {});
-    const role = promoted && typeof promoted.response === 'object' && promoted.response !== null ? (promoted.response as Record<string, unknown>)['role'] : undefined;
+    const role =
+      promoted && typeof promoted.response === 'object' && promoted.response !== null
+        ? (promoted.response as Record<string, unknown>)['role']
+        : undefined;
     if (promoted?.status !== 200 || role !== 'leader') {
-      return sut.fail(`POST /promote on ${NEW_LEADER} did not answer 200 with role "leader": ${promoted ? `${promoted.status} ${JSON.stringify(promoted.response).slice(0, 200)}` : 'no answer'}`, { observed: clip(sut.lines, 5, 5) });
+      return sut.fail(
+        `POST /promote on ${NEW_LEADER} did not answer 200 with role "leader": ${promoted ? `${promoted.status} ${JSON.stringify(promoted.response).slice(0, 200)}` : 'no answer'}`,
+        { observed: clip(sut.lines, 5, 5) },
+      );
     }
     const followed = await sut.admin(ASYNC, '/follow', { leader: NEW_LEADER });
-    if (followed?.status !== 200) return sut.fail(`POST /follow on ${ASYNC} did not answer 200: ${followed ? followed.status : 'no answer'}`);
+    if (followed?.status !== 200)
+      return sut.fail(`POST /follow on ${ASYNC} did not answer 200: ${followed ? followed.status : 'no answer'}`);
     const routed = await sut.admin(ROUTER, '/admin/leader', { id: NEW_LEADER });
-    if (routed?.status !== 200) return sut.fail(`POST /admin/leader on the router did not answer 200: ${routed ? routed.status : 'no answer'}`);
+    if (routed?.status !== 200)
+      return sut.fail(`POST /admin/leader on the router did not answer 200: ${routed ? routed.status : 'no answer'}`);
     sut.leader = NEW_LEADER;
     sut.net.heal();
     sut.act('heal');
@@ -60,7 +73,10 @@ export const partitionDurability: CheckDefinition = {
       if (w.malformed) return sut.fail(w.malformed, { observed: clip(sut.lines) });
     }
     const ackedAfter = sut.acknowledged().length - ackedBefore;
-    if (ackedAfter === 0) return sut.fail(`none of the ${WRITES_AFTER} writes after the failover was acknowledged by the new leader ${NEW_LEADER}`, { observed: clip(sut.lines, 5, 10) });
+    if (ackedAfter === 0)
+      return sut.fail(`none of the ${WRITES_AFTER} writes after the failover was acknowledged by the new leader ${NEW_LEADER}`, {
+        observed: clip(sut.lines, 5, 10),
+      });
     const target = await sut.appliedLsn(NEW_LEADER);
     if (target === undefined) return sut.fail(`the new leader ${NEW_LEADER} does not answer /status`);
 
@@ -71,10 +87,16 @@ export const partitionDurability: CheckDefinition = {
     const acked = sut.acknowledged().map((w) => ({ id: w.id, lsn: w.lsn, key: w.key, value: w.value }));
     const lost = lostWrites(acked, leaderDump);
     if (lost.length > 0) {
-      return sut.fail(`${lost.length} of ${acked.length} acknowledged writes are missing from the promoted leader ${NEW_LEADER} (its log has ${leaderDump.entries.length} entries); first: ${lost[0]}`, {
-        observed: [...lost.slice(0, 10), `${NEW_LEADER} log: LSN ${leaderDump.entries[0]?.lsn ?? '-'}…${leaderDump.entries.at(-1)?.lsn ?? '-'}`],
-        metrics: { acknowledged: acked.length, lost: lost.length },
-      });
+      return sut.fail(
+        `${lost.length} of ${acked.length} acknowledged writes are missing from the promoted leader ${NEW_LEADER} (its log has ${leaderDump.entries.length} entries); first: ${lost[0]}`,
+        {
+          observed: [
+            ...lost.slice(0, 10),
+            `${NEW_LEADER} log: LSN ${leaderDump.entries[0]?.lsn ?? '-'}…${leaderDump.entries.at(-1)?.lsn ?? '-'}`,
+          ],
+          metrics: { acknowledged: acked.length, lost: lost.length },
+        },
+      );
     }
 
     const progress: Record<string, Array<[number, number]>> = { [ASYNC]: [], [NEW_LEADER]: [] };
@@ -95,11 +117,16 @@ export const partitionDurability: CheckDefinition = {
       title: `Catch-up to the new leader (LSN ${target})`,
       xLabel: 'ms after the checks started polling',
       yLabel: 'appliedLsn',
-      series: Object.entries(progress).filter(([, pts]) => pts.length > 0).map(([name, points]) => ({ name, points })),
+      series: Object.entries(progress)
+        .filter(([, pts]) => pts.length > 0)
+        .map(([name, points]) => ({ name, points })),
     });
     const stuck = await catchUp(ASYNC);
     if (stuck !== undefined) {
-      return sut.fail(`after the heal, the async follower ${ASYNC} did not catch up to the new leader's LSN ${target} within ${CATCH_UP_MS / 1000} s (appliedLsn ${stuck < 0 ? 'no answer' : stuck}; it was at ${behind ?? '?'} when partitioned)`, { plots: [plot()], observed: clip(sut.lines, 3, 5) });
+      return sut.fail(
+        `after the heal, the async follower ${ASYNC} did not catch up to the new leader's LSN ${target} within ${CATCH_UP_MS / 1000} s (appliedLsn ${stuck < 0 ? 'no answer' : stuck}; it was at ${behind ?? '?'} when partitioned)`,
+        { plots: [plot()], observed: clip(sut.lines, 3, 5) },
+      );
     }
     const asyncDump = await sut.dump(ASYNC);
     if (!isDump(asyncDump)) return sut.fail(asyncDump.problem);
@@ -110,16 +137,22 @@ export const partitionDurability: CheckDefinition = {
     progress[LEADER] = [];
     const oldStuck = await catchUp(LEADER);
     if (oldStuck !== undefined) {
-      return sut.fail(`the old leader ${LEADER}, restarted as a follower of ${NEW_LEADER}, did not catch up to LSN ${target} within ${CATCH_UP_MS / 1000} s (appliedLsn ${oldStuck < 0 ? 'no answer' : oldStuck})`, { plots: [plot()] });
+      return sut.fail(
+        `the old leader ${LEADER}, restarted as a follower of ${NEW_LEADER}, did not catch up to LSN ${target} within ${CATCH_UP_MS / 1000} s (appliedLsn ${oldStuck < 0 ? 'no answer' : oldStuck})`,
+        { plots: [plot()] },
+      );
     }
     const oldDump = await sut.dump(LEADER);
     if (!isDump(oldDump)) return sut.fail(oldDump.problem);
     const oldProblem = prefixProblem(oldDump, leaderDump, true);
     if (oldProblem) return sut.fail(`the restarted old leader: ${oldProblem}`, { plots: [plot()] });
 
-    return sut.pass(`all ${acked.length} acknowledged writes (${ackedBefore} before the crash, ${ackedAfter} after) are on ${NEW_LEADER} at their LSNs; ${ASYNC} (at LSN ${behind ?? '?'} when partitioned) and the restarted ${LEADER} caught up to its ${target}-entry log`, {
-      plots: [plot()],
-      metrics: { acknowledged: acked.length, asyncBehindAtPartition: behind ?? -1, leaderLsn: target },
-    });
+    return sut.pass(
+      `all ${acked.length} acknowledged writes (${ackedBefore} before the crash, ${ackedAfter} after) are on ${NEW_LEADER} at their LSNs; ${ASYNC} (at LSN ${behind ?? '?'} when partitioned) and the restarted ${LEADER} caught up to its ${target}-entry log`,
+      {
+        plots: [plot()],
+        metrics: { acknowledged: acked.length, asyncBehindAtPartition: behind ?? -1, leaderLsn: target },
+      },
+    );
   },
 };

@@ -32,33 +32,53 @@ export const quorum: CheckDefinition = {
       yLabel: 'ms',
       series: [
         { name: 'write latency', points: latencies },
-        ...Object.entries(LAGS).map(([node, ms]) => ({ name: `lag on ${node}`, points: latencies.map(([x]) => [x, ms] as [number, number]) })),
+        ...Object.entries(LAGS).map(([node, ms]) => ({
+          name: `lag on ${node}`,
+          points: latencies.map(([x]) => [x, ms] as [number, number]),
+        })),
       ],
     });
     for (let i = 1; i <= WRITES; i++) {
       const w = await sut.write(`quorum/${i}`, `v${i}-${ctx.random.int(0, 1e9)}`);
       latencies.push([i, Math.round(w.ms)]);
       if (w.outcome !== 'ack' || w.lsn === undefined) {
-        return sut.fail(`write ${i} was not acknowledged: ${w.status ?? 'no answer'} ${w.code ?? ''} after ${w.ms.toFixed(0)} ms${w.malformed ? ` (${w.malformed})` : ''}`, { observed: clip(sut.lines), plots: [plot()] });
+        return sut.fail(
+          `write ${i} was not acknowledged: ${w.status ?? 'no answer'} ${w.code ?? ''} after ${w.ms.toFixed(0)} ms${w.malformed ? ` (${w.malformed})` : ''}`,
+          { observed: clip(sut.lines), plots: [plot()] },
+        );
       }
       const applied = await Promise.all((['n1', 'n2', 'n3'] as const).map(async (f) => [f, await sut.appliedLsn(f)] as const));
       const holding = applied.filter(([, a]) => a !== undefined && a >= (w.lsn as number)).map(([f]) => f);
-      observed.push(`write ${i}: LSN ${w.lsn} after ${w.ms.toFixed(0)} ms; appliedLsn right after: ${applied.map(([f, a]) => `${f} ${a ?? '?'}`).join(', ')}`);
+      observed.push(
+        `write ${i}: LSN ${w.lsn} after ${w.ms.toFixed(0)} ms; appliedLsn right after: ${applied.map(([f, a]) => `${f} ${a ?? '?'}`).join(', ')}`,
+      );
       if (w.ms < LAGS[SECOND_FASTEST] - TOLERANCE_MS) {
-        return sut.fail(`write ${i} (LSN ${w.lsn}) was acknowledged after ${w.ms.toFixed(0)} ms, before the second-fastest sync follower (${SECOND_FASTEST}, ${LAGS[SECOND_FASTEST]} ms of lag) could have applied it: k = ${K} was not honoured`, { observed, plots: [plot()] });
+        return sut.fail(
+          `write ${i} (LSN ${w.lsn}) was acknowledged after ${w.ms.toFixed(0)} ms, before the second-fastest sync follower (${SECOND_FASTEST}, ${LAGS[SECOND_FASTEST]} ms of lag) could have applied it: k = ${K} was not honoured`,
+          { observed, plots: [plot()] },
+        );
       }
       if (w.ms >= LAGS[SLOWEST]) {
-        return sut.fail(`write ${i} (LSN ${w.lsn}) took ${w.ms.toFixed(0)} ms: it waited for the slowest sync follower (${SLOWEST}, first in {sync} order, ${LAGS[SLOWEST]} ms of lag) although any ${K} of 3 suffice (n2 and n3 had it after ${LAGS[SECOND_FASTEST]} ms)`, { observed, plots: [plot()] });
+        return sut.fail(
+          `write ${i} (LSN ${w.lsn}) took ${w.ms.toFixed(0)} ms: it waited for the slowest sync follower (${SLOWEST}, first in {sync} order, ${LAGS[SLOWEST]} ms of lag) although any ${K} of 3 suffice (n2 and n3 had it after ${LAGS[SECOND_FASTEST]} ms)`,
+          { observed, plots: [plot()] },
+        );
       }
       if (holding.length < K) {
-        return sut.fail(`write ${i} was acknowledged at LSN ${w.lsn} but only ${holding.length} sync follower(s) (${holding.join(', ') || 'none'}) show appliedLsn ≥ ${w.lsn} right after: k = ${K} must have applied it`, { observed, plots: [plot()] });
+        return sut.fail(
+          `write ${i} was acknowledged at LSN ${w.lsn} but only ${holding.length} sync follower(s) (${holding.join(', ') || 'none'}) show appliedLsn ≥ ${w.lsn} right after: k = ${K} must have applied it`,
+          { observed, plots: [plot()] },
+        );
       }
     }
     const ms = latencies.map(([, v]) => v);
-    return sut.pass(`every write waited for any 2 sync followers (the second-fastest, not the first in order): ${Math.min(...ms)}–${Math.max(...ms)} ms with lags ${LAGS.n1}/${LAGS.n2}/${LAGS.n3} ms, k = ${K}`, {
-      observed,
-      plots: [plot()],
-      metrics: { k: K, minLatencyMs: Math.min(...ms), maxLatencyMs: Math.max(...ms) },
-    });
+    return sut.pass(
+      `every write waited for any 2 sync followers (the second-fastest, not the first in order): ${Math.min(...ms)}–${Math.max(...ms)} ms with lags ${LAGS.n1}/${LAGS.n2}/${LAGS.n3} ms, k = ${K}`,
+      {
+        observed,
+        plots: [plot()],
+        metrics: { k: K, minLatencyMs: Math.min(...ms), maxLatencyMs: Math.max(...ms) },
+      },
+    );
   },
 };

@@ -34,24 +34,46 @@ export const sessionRyw: CheckDefinition = {
       const key = `ryw/${i % 4}`;
       const value = `s${i}-${ctx.random.int(0, 1e9)}`;
       const w = await sut.write(key, value, { session });
-      if (w.outcome !== 'ack') return sut.fail(`session write ${key}=${value} was not acknowledged (${w.status ?? 'no answer'} ${w.code ?? ''}); only the async follower lags`, { observed: clip(sut.lines) });
+      if (w.outcome !== 'ack')
+        return sut.fail(
+          `session write ${key}=${value} was not acknowledged (${w.status ?? 'no answer'} ${w.code ?? ''}); only the async follower lags`,
+          { observed: clip(sut.lines) },
+        );
       const via = VIAS[i % VIAS.length];
       const r = await sut.read(key, 'SessionConsistent', via === undefined ? { session } : { session, via });
-      if (!r.ok) return sut.fail(`SessionConsistent read of ${key} in session ${session}${via ? ` via ${via}` : ''} failed (${r.status ?? 'no answer'} ${r.code ?? ''}${r.malformed ? `: ${r.malformed}` : ''}); it must fall back to the leader, never fail`, { observed: clip(sut.lines) });
-      if (r.value !== value) direct.push(`${r.op.id}: read ${JSON.stringify(r.value)} (servedBy ${r.servedBy}, lsn ${r.lsn}) right after the session wrote ${JSON.stringify(value)} (LSN ${w.lsn}) in ${w.op.id}`);
+      if (!r.ok)
+        return sut.fail(
+          `SessionConsistent read of ${key} in session ${session}${via ? ` via ${via}` : ''} failed (${r.status ?? 'no answer'} ${r.code ?? ''}${r.malformed ? `: ${r.malformed}` : ''}); it must fall back to the leader, never fail`,
+          { observed: clip(sut.lines) },
+        );
+      if (r.value !== value)
+        direct.push(
+          `${r.op.id}: read ${JSON.stringify(r.value)} (servedBy ${r.servedBy}, lsn ${r.lsn}) right after the session wrote ${JSON.stringify(value)} (LSN ${w.lsn}) in ${w.op.id}`,
+        );
       else if (via === SYNC && r.servedBy !== SYNC) {
-        bypassed.push(`${r.op.id}: SessionConsistent via ${SYNC} was served by ${r.servedBy} although ${SYNC} (sync) had applied LSN ${w.lsn} before the write's 200 arrived`);
+        bypassed.push(
+          `${r.op.id}: SessionConsistent via ${SYNC} was served by ${r.servedBy} although ${SYNC} (sync) had applied LSN ${w.lsn} before the write's 200 arrived`,
+        );
       }
     }
     for (let i = 0; i < TOKEN_ROUNDS && !overBudget(); i++, rounds++) {
       const key = `ryw-token/${i}`;
       const value = `t${i}-${ctx.random.int(0, 1e9)}`;
       const w = await sut.write(key, value, { client: 'token-writer' });
-      if (w.outcome !== 'ack' || w.lsn === undefined) return sut.fail(`write ${key}=${value} was not acknowledged (${w.status ?? 'no answer'} ${w.code ?? ''})`, { observed: clip(sut.lines) });
+      if (w.outcome !== 'ack' || w.lsn === undefined)
+        return sut.fail(`write ${key}=${value} was not acknowledged (${w.status ?? 'no answer'} ${w.code ?? ''})`, {
+          observed: clip(sut.lines),
+        });
       const r = await sut.read(key, 'SessionConsistent', { minLsn: w.lsn, via: 'n2', client: 'token-reader' });
-      if (!r.ok) return sut.fail(`SessionConsistent read of ${key} with minLsn=${w.lsn} via n2 failed (${r.status ?? 'no answer'} ${r.code ?? ''}${r.malformed ? `: ${r.malformed}` : ''}); it must fall back to the leader`, { observed: clip(sut.lines) });
+      if (!r.ok)
+        return sut.fail(
+          `SessionConsistent read of ${key} with minLsn=${w.lsn} via n2 failed (${r.status ?? 'no answer'} ${r.code ?? ''}${r.malformed ? `: ${r.malformed}` : ''}); it must fall back to the leader`,
+          { observed: clip(sut.lines) },
+        );
       if (r.value !== value) {
-        direct.push(`${r.op.id}: SessionConsistent with minLsn=${w.lsn} via n2 read ${JSON.stringify(r.value)} (servedBy ${r.servedBy}, lsn ${r.lsn}) although ${w.op.id} wrote ${JSON.stringify(value)} at LSN ${w.lsn}: the token was ignored`);
+        direct.push(
+          `${r.op.id}: SessionConsistent with minLsn=${w.lsn} via n2 read ${JSON.stringify(r.value)} (servedBy ${r.servedBy}, lsn ${r.lsn}) although ${w.op.id} wrote ${JSON.stringify(value)} at LSN ${w.lsn}: the token was ignored`,
+        );
       }
     }
     sut.net.clearFaults();
@@ -63,22 +85,36 @@ export const sessionRyw: CheckDefinition = {
       const summary = first
         ? `${result.violations.length} read-your-writes violation(s) under ${LAG_MS} ms of lag on n2; first: ${first.explanation}`
         : `${direct.length} read(s) did not return the value just written: ${direct[0]}`;
-      return sut.fail(summary, { observed: [...violationLines(sut, result.violations), ...direct.slice(0, 5), ...clip(sut.lines, 10, 10)], proof: first ? proofLines(sut, first) : direct.slice(0, 1) });
-    }
-    if (bypassed.length > 0) {
-      return sut.fail(`${bypassed.length} SessionConsistent read(s) via the caught-up sync follower ${SYNC} were not served by it (a caught-up follower named by via must serve); first: ${bypassed[0]}`, {
-        observed: [...bypassed.slice(0, 5), ...clip(sut.lines, 10, 10)],
-        proof: bypassed.slice(0, 1),
+      return sut.fail(summary, {
+        observed: [...violationLines(sut, result.violations), ...direct.slice(0, 5), ...clip(sut.lines, 10, 10)],
+        proof: first ? proofLines(sut, first) : direct.slice(0, 1),
       });
     }
+    if (bypassed.length > 0) {
+      return sut.fail(
+        `${bypassed.length} SessionConsistent read(s) via the caught-up sync follower ${SYNC} were not served by it (a caught-up follower named by via must serve); first: ${bypassed[0]}`,
+        {
+          observed: [...bypassed.slice(0, 5), ...clip(sut.lines, 10, 10)],
+          proof: bypassed.slice(0, 1),
+        },
+      );
+    }
     if (rounds < SESSION_ROUNDS + TOKEN_ROUNDS) {
-      const writes = sut.history.filter((op) => op.kind === 'write' && op.completeMs !== undefined).map((op) => (op.completeMs as number) - op.invokeMs);
-      return sut.unknown(`only ${rounds} of ${SESSION_ROUNDS + TOKEN_ROUNDS} rounds fit in ${BUDGET_MS / 1000} s (writes took up to ${Math.round(Math.max(...writes))} ms with only the async follower lagging: see store.async-nonblocking); those rounds read their own writes`, { observed: clip(sut.lines) });
+      const writes = sut.history
+        .filter((op) => op.kind === 'write' && op.completeMs !== undefined)
+        .map((op) => (op.completeMs as number) - op.invokeMs);
+      return sut.unknown(
+        `only ${rounds} of ${SESSION_ROUNDS + TOKEN_ROUNDS} rounds fit in ${BUDGET_MS / 1000} s (writes took up to ${Math.round(Math.max(...writes))} ms with only the async follower lagging: see store.async-nonblocking); those rounds read their own writes`,
+        { observed: clip(sut.lines) },
+      );
     }
     const servedBy = new Map<string, number>();
     for (const op of sut.history) if (op.kind === 'read' && op.servedBy) servedBy.set(op.servedBy, (servedBy.get(op.servedBy) ?? 0) + 1);
-    return sut.pass(`${SESSION_ROUNDS} session reads and ${TOKEN_ROUNDS} minLsn reads all returned the write just made (served by ${[...servedBy].map(([n, c]) => `${n}×${c}`).join(', ')})`, {
-      metrics: { lagMs: LAG_MS, reads: SESSION_ROUNDS + TOKEN_ROUNDS },
-    });
+    return sut.pass(
+      `${SESSION_ROUNDS} session reads and ${TOKEN_ROUNDS} minLsn reads all returned the write just made (served by ${[...servedBy].map(([n, c]) => `${n}×${c}`).join(', ')})`,
+      {
+        metrics: { lagMs: LAG_MS, reads: SESSION_ROUNDS + TOKEN_ROUNDS },
+      },
+    );
   },
 };

@@ -25,7 +25,10 @@ export const unavailable: CheckDefinition = {
   async run(ctx) {
     const sut = await StoreUnderTest.launch(ctx, { sync: ['n1'], async: ['n2'] });
     const before = await sut.write('unavailable/before', `b-${ctx.random.int(0, 1e9)}`);
-    if (before.outcome !== 'ack') return sut.fail(`a valid write was not acknowledged without any fault (${before.status ?? 'no answer'} ${before.code ?? ''})`, { observed: clip(sut.lines) });
+    if (before.outcome !== 'ack')
+      return sut.fail(`a valid write was not acknowledged without any fault (${before.status ?? 'no answer'} ${before.code ?? ''})`, {
+        observed: clip(sut.lines),
+      });
     const wrong: string[] = [];
     const seen: string[] = [];
     const ask = async (c: UnavailableCase): Promise<void> => {
@@ -44,22 +47,42 @@ export const unavailable: CheckDefinition = {
       const ms = Math.round(performance.now() - startedAt);
       const body = parseError(response);
       seen.push(`${c.what}: ${status} ${body.code ?? JSON.stringify(response)?.slice(0, 80)} after ${ms} ms`);
-      if (status !== 503) wrong.push(`${c.what}: status ${status}, expected 503 ${c.contractCode} (body ${JSON.stringify(response)?.slice(0, 120)})`);
+      if (status !== 503)
+        wrong.push(`${c.what}: status ${status}, expected 503 ${c.contractCode} (body ${JSON.stringify(response)?.slice(0, 120)})`);
       else if (!body.ok) wrong.push(`${c.what}: 503 with a malformed error body: ${body.problem}`);
     };
     for (const f of FOLLOWERS) {
       await sut.cluster.crash(f);
       sut.act(`SIGKILL ${f}`);
     }
-    await ask({ what: 'AnyFollower read with every follower dead', method: 'GET', path: '/read?key=unavailable/before&mode=AnyFollower', contractCode: 'NO_FOLLOWER_AVAILABLE' });
+    await ask({
+      what: 'AnyFollower read with every follower dead',
+      method: 'GET',
+      path: '/read?key=unavailable/before&mode=AnyFollower',
+      contractCode: 'NO_FOLLOWER_AVAILABLE',
+    });
     await sut.cluster.crash(LEADER);
     sut.act(`SIGKILL ${LEADER}`);
-    await ask({ what: 'write with the leader dead', method: 'POST', path: '/write', body: { key: 'unavailable/after', value: 'x' }, contractCode: 'LEADER_UNAVAILABLE' });
-    await ask({ what: 'Leader read with the leader dead', method: 'GET', path: '/read?key=unavailable/before&mode=Leader', contractCode: 'LEADER_UNAVAILABLE' });
+    await ask({
+      what: 'write with the leader dead',
+      method: 'POST',
+      path: '/write',
+      body: { key: 'unavailable/after', value: 'x' },
+      contractCode: 'LEADER_UNAVAILABLE',
+    });
+    await ask({
+      what: 'Leader read with the leader dead',
+      method: 'GET',
+      path: '/read?key=unavailable/before&mode=Leader',
+      contractCode: 'LEADER_UNAVAILABLE',
+    });
     const routerStatus = await sut.status(ROUTER);
     if (routerStatus === undefined) wrong.push('the router did not answer /status after the nodes died: it must keep serving');
     if (wrong.length > 0) {
-      return sut.fail(`${wrong.length} request(s) the router could not serve got the wrong answer; first: ${wrong[0]}`, { observed: [...wrong, ...seen, ...clip(sut.lines)], proof: wrong.slice(0, 1) });
+      return sut.fail(`${wrong.length} request(s) the router could not serve got the wrong answer; first: ${wrong[0]}`, {
+        observed: [...wrong, ...seen, ...clip(sut.lines)],
+        proof: wrong.slice(0, 1),
+      });
     }
     return sut.pass(`every request the router could not serve was answered 503 with an error code: ${seen.join('; ')}`, { observed: seen });
   },

@@ -19,7 +19,10 @@ export function quote(value: string | null): string {
 /** `read r17 (AnyFollower, served by n2 at LSN 40)`. */
 export function describeRead(read: ReadOp): string {
   const by = read.servedBy === undefined ? '' : ` by ${read.servedBy}`;
-  const served = read.servedBy === undefined && read.servedLsn === undefined ? '' : `, served${by}${read.servedLsn === undefined ? '' : ` at LSN ${read.servedLsn}`}`;
+  const served =
+    read.servedBy === undefined && read.servedLsn === undefined
+      ? ''
+      : `, served${by}${read.servedLsn === undefined ? '' : ` at LSN ${read.servedLsn}`}`;
   return `read ${read.id} (${read.mode}${served})`;
 }
 

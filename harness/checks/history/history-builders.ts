@@ -13,7 +13,14 @@ export function w(id: string, key: string, value: string, invokeMs: number, comp
 }
 
 /** An answered read. */
-export function r(id: string, key: string, value: string | null, invokeMs: number, completeMs: number, extra: Partial<ReadOp> = {}): ReadOp {
+export function r(
+  id: string,
+  key: string,
+  value: string | null,
+  invokeMs: number,
+  completeMs: number,
+  extra: Partial<ReadOp> = {},
+): ReadOp {
   return { kind: 'read', id, client: 'c1', key, mode: 'Leader', value, invokeMs, completeMs, ...extra };
 }
 

@@ -28,14 +28,32 @@ const arbOps = (maxOps: number): fc.Arbitrary<Operation[]> =>
       return specs.map((spec, i): Operation => {
         const completeMs = spec.invokeMs + spec.durationMs;
         if (spec.isWrite) {
-          const op: WriteOp = { kind: 'write', id: `w${i}`, client: 'c', key: 'k', value: `v${i}`, invokeMs: spec.invokeMs, ok: true, completeMs };
+          const op: WriteOp = {
+            kind: 'write',
+            id: `w${i}`,
+            client: 'c',
+            key: 'k',
+            value: `v${i}`,
+            invokeMs: spec.invokeMs,
+            ok: true,
+            completeMs,
+          };
           if (spec.outcome === 'failed') op.ok = false;
           if (spec.outcome === 'unknown' || spec.outcome === 'unknown-answered') op.ok = 'unknown';
           if (spec.outcome === 'unknown' || spec.outcome === 'no-answer') delete op.completeMs;
           return op;
         }
         const choices = [null, ...values, 'junk'];
-        const op: ReadOp = { kind: 'read', id: `r${i}`, client: 'c', key: 'k', mode: 'Leader', value: choices[spec.pick % choices.length]!, invokeMs: spec.invokeMs, completeMs };
+        const op: ReadOp = {
+          kind: 'read',
+          id: `r${i}`,
+          client: 'c',
+          key: 'k',
+          mode: 'Leader',
+          value: choices[spec.pick % choices.length]!,
+          invokeMs: spec.invokeMs,
+          completeMs,
+        };
         if (spec.outcome === 'no-answer') delete op.completeMs;
         return op;
       });
@@ -55,7 +73,8 @@ const arbNearlyLinearizable: fc.Arbitrary<Operation[]> = fc
 /** Brute force: some order of the relevant ops respects real time and register semantics. */
 function bruteForce(ops: readonly Operation[]): boolean {
   const relevant = ops.filter((op) => (op.kind === 'write' ? op.ok !== false : op.completeMs !== undefined));
-  const ret = (op: Operation): number => (op.kind === 'write' && (op.ok !== true || op.completeMs === undefined) ? Infinity : op.completeMs!);
+  const ret = (op: Operation): number =>
+    op.kind === 'write' && (op.ok !== true || op.completeMs === undefined) ? Infinity : op.completeMs!;
   const used = new Array<boolean>(relevant.length).fill(false);
   const order: Operation[] = [];
   const search = (register: string | null): boolean => {
@@ -101,11 +120,17 @@ describe('linearizability stages agree', () => {
   });
   it('and both match brute force on tiny histories', () => {
     fc.assert(
-      fc.property(fc.oneof(arbOps(7), arbNearlyLinearizable.filter((ops) => ops.length <= 7)), (ops) => {
-        const expected = bruteForce(ops) ? 'linearizable' : 'not-linearizable';
-        expect(checkLinearizable(ops, { strategy: 'search' }).verdict).toBe(expected);
-        expect(checkLinearizable(ops).verdict).toBe(expected);
-      }),
+      fc.property(
+        fc.oneof(
+          arbOps(7),
+          arbNearlyLinearizable.filter((ops) => ops.length <= 7),
+        ),
+        (ops) => {
+          const expected = bruteForce(ops) ? 'linearizable' : 'not-linearizable';
+          expect(checkLinearizable(ops, { strategy: 'search' }).verdict).toBe(expected);
+          expect(checkLinearizable(ops).verdict).toBe(expected);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -58,10 +58,22 @@ export function findObviousViolation(model: KeyModel): Finding | undefined {
   const isPhantom = (r: AnsweredRead): boolean => r.value !== null && !applicable.has(r.value);
   const writer = (r: AnsweredRead): WriteOp | undefined => (r.value === null ? undefined : writerOf.get(r.value));
   const acked = model.writes.filter(isAcknowledged);
-  const lastAcked = new BestBefore(acked, (w) => w.completeMs, (w) => w.completeMs);
-  const latestSentAcked = new BestBefore(acked, (w) => w.completeMs, (w) => w.invokeMs);
+  const lastAcked = new BestBefore(
+    acked,
+    (w) => w.completeMs,
+    (w) => w.completeMs,
+  );
+  const latestSentAcked = new BestBefore(
+    acked,
+    (w) => w.completeMs,
+    (w) => w.invokeMs,
+  );
   const sourced = reads.filter((r) => r.value !== null && !isPhantom(r));
-  const newestSourceRead = new BestBefore(sourced, (r) => r.completeMs, (r) => writer(r)!.invokeMs);
+  const newestSourceRead = new BestBefore(
+    sourced,
+    (r) => r.completeMs,
+    (r) => writer(r)!.invokeMs,
+  );
 
   // For ABA: per value, the earliest-answered and the latest-sent read returning it.
   const first = new Map<string | null, AnsweredRead>();
@@ -86,7 +98,10 @@ export function findObviousViolation(model: KeyModel): Finding | undefined {
     if (!model.uniqueValues) continue;
     const w = writer(r);
     if (w && w.invokeMs > r.completeMs) {
-      return { explanation: `${said}, but write ${w.id} of ${quote(w.value)} was only sent at ${w.invokeMs} ms, after the read completed`, witness: [w, r] };
+      return {
+        explanation: `${said}, but write ${w.id} of ${quote(w.value)} was only sent at ${w.invokeMs} ms, after the read completed`,
+        witness: [w, r],
+      };
     }
 
     // 3. stale read

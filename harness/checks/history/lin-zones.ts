@@ -76,7 +76,10 @@ export function findZoneConflict(model: KeyModel): Finding | undefined {
   for (const { source } of model.ops) {
     const writer = source.kind === 'read' && source.value !== null ? model.writerOf.get(source.value) : undefined;
     if (writer && returnOf(source) < writer.invokeMs) {
-      return { explanation: `read ${source.id} of ${model.key} completed before write ${writer.id} of ${quote(writer.value)} was sent`, witness: [writer, source] };
+      return {
+        explanation: `read ${source.id} of ${model.key} completed before write ${writer.id} of ${quote(writer.value)} was sent`,
+        witness: [writer, source],
+      };
     }
   }
   const clusters = clustersOf(model);

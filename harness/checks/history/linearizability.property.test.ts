@@ -59,9 +59,9 @@ describe('linearizability checker on broken histories', () => {
         const acked = ops.filter((op): op is WriteOp & { completeMs: number } => op.kind === 'write' && isAcknowledged(op));
         const stale = answeredReads(ops).flatMap((read) => {
           const old = acked.filter((a) => acked.some((b) => a.completeMs < b.invokeMs && b.completeMs < read.invokeMs));
-          return old.map((a) => ({ read, value: a.value as string | null })).concat(
-            acked.some((b) => b.completeMs < read.invokeMs) ? [{ read, value: null }] : [],
-          );
+          return old
+            .map((a) => ({ read, value: a.value as string | null }))
+            .concat(acked.some((b) => b.completeMs < read.invokeMs) ? [{ read, value: null }] : []);
         });
         fc.pre(stale.length > 0);
         const { read, value } = stale[pick % stale.length]!;
@@ -85,7 +85,7 @@ describe('linearizability budget', () => {
   });
 });
 
-describe('linearizability at the suite\'s scale', () => {
+describe("linearizability at the suite's scale", () => {
   it('decides a 2,000-op, 4-client history on one key within the default budget', () => {
     const history = clientWorkload(createRandom(7), { ops: 2000, clients: 4, keys: 1, unknownRate: 0.05 });
     const result = checkLinearizableByKey(history);

@@ -14,9 +14,15 @@ const verdict = (ops: Operation[]): string => {
 describe('linearizable register histories', () => {
   it('accepts the empty history and a sequential one', () => {
     expect(checkLinearizable([])).toEqual({ verdict: 'linearizable', statesExplored: 0 });
-    expect(verdict([r('r0', 'k', null, 0, 1), w('w1', 'k', 'a', 2, 3), r('r1', 'k', 'a', 4, 5), w('w2', 'k', 'b', 6, 7), r('r2', 'k', 'b', 8, 9)])).toBe(
-      'linearizable',
-    );
+    expect(
+      verdict([
+        r('r0', 'k', null, 0, 1),
+        w('w1', 'k', 'a', 2, 3),
+        r('r1', 'k', 'a', 4, 5),
+        w('w2', 'k', 'b', 6, 7),
+        r('r2', 'k', 'b', 8, 9),
+      ]),
+    ).toBe('linearizable');
   });
   it('lets a read concurrent with a write return the old or the new value', () => {
     const write = w('w1', 'k', 'a', 0, 10);
@@ -25,7 +31,9 @@ describe('linearizable register histories', () => {
     expect(verdict([write, r('r1', 'k', 'a', 5, 6), r('r2', 'k', 'a', 7, 8)])).toBe('linearizable');
   });
   it('orders concurrent writes as the reads saw them', () => {
-    expect(verdict([w('wa', 'k', 'a', 0, 100), w('wb', 'k', 'b', 0, 100), r('r1', 'k', 'b', 10, 20), r('r2', 'k', 'a', 30, 40)])).toBe('linearizable');
+    expect(verdict([w('wa', 'k', 'a', 0, 100), w('wb', 'k', 'b', 0, 100), r('r1', 'k', 'b', 10, 20), r('r2', 'k', 'a', 30, 40)])).toBe(
+      'linearizable',
+    );
   });
   it('treats equal timestamps as concurrent', () => {
     expect(verdict([w('w1', 'k', 'a', 0, 10), r('r1', 'k', null, 10, 12)])).toBe('linearizable');
@@ -35,12 +43,18 @@ describe('linearizable register histories', () => {
     expect(verdict([unknown, w('wb', 'k', 'b', 10, 20), r('r1', 'k', 'u', 30, 40)])).toBe('linearizable');
     expect(verdict([unknown, w('wb', 'k', 'b', 10, 20), r('r1', 'k', 'b', 30, 40), r('r2', 'k', 'u', 1000, 1001)])).toBe('linearizable');
     expect(verdict([unknown, r('r1', 'k', null, 500, 501)])).toBe('linearizable');
-    expect(verdict([w('wu', 'k', 'u', 0, 5, { ok: 'unknown' }), r('r1', 'k', null, 10, 11), r('r2', 'k', 'u', 20, 21)])).toBe('linearizable');
-  });
-  it('ignores failed writes and unanswered reads', () => {
-    expect(verdict([w('wf', 'k', 'f', 0, 5, { ok: false }), r('r1', 'k', null, 10, 11), { ...r('r2', 'k', 'zz', 12, 13), completeMs: undefined }])).toBe(
+    expect(verdict([w('wu', 'k', 'u', 0, 5, { ok: 'unknown' }), r('r1', 'k', null, 10, 11), r('r2', 'k', 'u', 20, 21)])).toBe(
       'linearizable',
     );
+  });
+  it('ignores failed writes and unanswered reads', () => {
+    expect(
+      verdict([
+        w('wf', 'k', 'f', 0, 5, { ok: false }),
+        r('r1', 'k', null, 10, 11),
+        { ...r('r2', 'k', 'zz', 12, 13), completeMs: undefined },
+      ]),
+    ).toBe('linearizable');
   });
 });
 
@@ -59,15 +73,22 @@ describe('non-linearizable register histories', () => {
     expect(result.verdict).toBe('not-linearizable');
     expect(ids(result)).toEqual(['r1', 'w1']);
   });
-  it('rejects a value nobody wrote, a failed write\'s value, and a read from the future', () => {
-    expect(checkLinearizable([r('r1', 'k', 'zz', 0, 1)]).explanation).toBe('read r1 of k returned "zz" at [0, 1] ms, but no write of "zz" to k exists');
+  it("rejects a value nobody wrote, a failed write's value, and a read from the future", () => {
+    expect(checkLinearizable([r('r1', 'k', 'zz', 0, 1)]).explanation).toBe(
+      'read r1 of k returned "zz" at [0, 1] ms, but no write of "zz" to k exists',
+    );
     const failed = checkLinearizable([w('wf', 'k', 'f', 0, 5, { ok: false }), r('r1', 'k', 'f', 10, 11)]);
     expect([failed.verdict, ids(failed)]).toEqual(['not-linearizable', ['r1', 'wf']]);
     const future = checkLinearizable([r('r1', 'k', 'u', 0, 1), w('wu', 'k', 'u', 5)]);
     expect(future.explanation).toContain('write wu of "u" was only sent at 5 ms, after the read completed');
   });
   it('rejects a new-then-old inversion between two reads', () => {
-    const result = checkLinearizable([w('w1', 'k', 'a', 0, 5), w('w2', 'k', 'b', 10, 100), r('r1', 'k', 'b', 20, 30), r('r2', 'k', 'a', 40, 50)]);
+    const result = checkLinearizable([
+      w('w1', 'k', 'a', 0, 5),
+      w('w2', 'k', 'b', 10, 100),
+      r('r1', 'k', 'b', 20, 30),
+      r('r2', 'k', 'a', 40, 50),
+    ]);
     expect(result.verdict).toBe('not-linearizable');
     expect(ids(result)).toEqual(['r1', 'r2', 'w1', 'w2']);
     expect(result.explanation).toContain('the register went back in time');
@@ -109,7 +130,7 @@ describe('non-linearizable register histories', () => {
       expect(result.witness!.length).toBeLessThanOrEqual(3);
     });
   });
-  it('explains a write that must fall inside another value\'s zone', () => {
+  it("explains a write that must fall inside another value's zone", () => {
     const ops = [w('wu', 'k', 'u', 0), r('r1', 'k', 'u', 5, 20), w('wb', 'k', 'b', 22, 25), r('r2', 'k', 'u', 30, 40)];
     const result = checkLinearizable(ops);
     expect(result.verdict).toBe('not-linearizable');
@@ -133,7 +154,13 @@ describe('budget', () => {
     expect(checkLinearizable(ops, { timeBudgetMs: 0, strategy: 'search' }).verdict).toBe('unknown');
   });
   it('applies to the search, which decides when values repeat; the exact zone check needs none', () => {
-    const repeated = [w('wa', 'k', 'a', 0, 100), w('wa2', 'k', 'a', 0, 100), w('wb', 'k', 'b', 0, 100), r('r1', 'k', 'b', 10, 20), r('r2', 'k', 'a', 30, 40)];
+    const repeated = [
+      w('wa', 'k', 'a', 0, 100),
+      w('wa2', 'k', 'a', 0, 100),
+      w('wb', 'k', 'b', 0, 100),
+      r('r1', 'k', 'b', 10, 20),
+      r('r2', 'k', 'a', 30, 40),
+    ];
     expect(checkLinearizable(repeated, { maxStates: 2 })).toMatchObject({ verdict: 'unknown', method: 'search' });
     expect(checkLinearizable(repeated)).toMatchObject({ verdict: 'linearizable', method: 'search' });
     const unique = repeated.filter((op) => op.id !== 'wa2');

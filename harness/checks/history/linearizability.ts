@@ -80,9 +80,13 @@ export function checkLinearizable(ops: History, options: LinearizabilityOptions 
   validateHistory(ops);
   const keys = new Set(ops.map((op) => op.key));
   if (keys.size > 1) {
-    throw new KitError('HISTORY_MIXED_KEYS', `checkLinearizable checks one register; got keys ${[...keys].join(', ')} (use checkLinearizableByKey)`, {
-      keys: [...keys],
-    });
+    throw new KitError(
+      'HISTORY_MIXED_KEYS',
+      `checkLinearizable checks one register; got keys ${[...keys].join(', ')} (use checkLinearizableByKey)`,
+      {
+        keys: [...keys],
+      },
+    );
   }
   const key = ops[0]?.key;
   if (key === undefined) return { verdict: 'linearizable', statesExplored: 0 };
@@ -146,7 +150,13 @@ function checkKey(key: string, ops: readonly Operation[], options: Linearizabili
         method: 'search',
       };
     case 'not-linearizable':
-      return { verdict: 'not-linearizable', key, ...explainFrontier(model, search.frontier), statesExplored: search.statesExplored, method: 'search' };
+      return {
+        verdict: 'not-linearizable',
+        key,
+        ...explainFrontier(model, search.frontier),
+        statesExplored: search.statesExplored,
+        method: 'search',
+      };
   }
 }
 

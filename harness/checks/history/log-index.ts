@@ -70,7 +70,7 @@ export class LogIndex {
     let high = positions.length; // first index whose LSN is > lsn
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if ((this.entries[positions[mid]!]!.lsn) <= lsn) low = mid + 1;
+      if (this.entries[positions[mid]!]!.lsn <= lsn) low = mid + 1;
       else high = mid;
     }
     return low === 0 ? undefined : positions[low - 1];

@@ -22,13 +22,23 @@ export interface RegisterOpSpec {
 }
 
 /** fast-check arbitrary of op specs with random (overlapping) intervals in `[0, spanMs]`. */
-export function arbRegisterSpecs(options: { minOps?: number; maxOps: number; spanMs?: number; maxDurationMs?: number; odd?: boolean }): fc.Arbitrary<RegisterOpSpec[]> {
-  const outcome: fc.Arbitrary<Outcome> = options.odd === false
-    ? fc.constant('ok')
-    : fc.oneof(
-        { weight: 12, arbitrary: fc.constant<Outcome>('ok') },
-        { weight: 1, arbitrary: fc.constantFrom<Outcome>('unknown-applied', 'unknown-lost', 'unknown-answered', 'failed', 'no-answer-read') },
-      );
+export function arbRegisterSpecs(options: {
+  minOps?: number;
+  maxOps: number;
+  spanMs?: number;
+  maxDurationMs?: number;
+  odd?: boolean;
+}): fc.Arbitrary<RegisterOpSpec[]> {
+  const outcome: fc.Arbitrary<Outcome> =
+    options.odd === false
+      ? fc.constant('ok')
+      : fc.oneof(
+          { weight: 12, arbitrary: fc.constant<Outcome>('ok') },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom<Outcome>('unknown-applied', 'unknown-lost', 'unknown-answered', 'failed', 'no-answer-read'),
+          },
+        );
   return fc.array(
     fc.record({
       isWrite: fc.boolean(),
@@ -117,7 +127,5 @@ export function clientWorkload(random: Random, options: { ops: number; clients: 
     list.push({ isWrite, invokeMs, durationMs, point: random.next(), outcome, client });
     specsByKey.set(key, list);
   }
-  return [...specsByKey].flatMap(([key, specs]) =>
-    executeRegister(specs, key).map((op) => ({ ...op, id: `${key}.${op.id}` })),
-  );
+  return [...specsByKey].flatMap(([key, specs]) => executeRegister(specs, key).map((op) => ({ ...op, id: `${key}.${op.id}` })));
 }

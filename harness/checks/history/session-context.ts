@@ -29,7 +29,12 @@ export interface SessionContext {
 /** How operations are grouped into sessions. */
 export type SessionGrouping = 'session' | 'session-or-client';
 
-export function buildSessionContext(history: History, log: Log, sessionModes: readonly ReadMode[], grouping: SessionGrouping): SessionContext {
+export function buildSessionContext(
+  history: History,
+  log: Log,
+  sessionModes: readonly ReadMode[],
+  grouping: SessionGrouping,
+): SessionContext {
   const index = new LogIndex(log);
   const ordered = history
     .map((op, position) => ({ op, position }))

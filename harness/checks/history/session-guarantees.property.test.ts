@@ -24,38 +24,49 @@ describe('session checker on a correct simulated store', () => {
   });
 });
 
-describe('a read served below the session\'s last write to its key', () => {
+describe("a read served below the session's last write to its key", () => {
   it('is always reported as read-your-writes, with that read as the later op and the latest overtaken write as the earlier', () => {
     fc.assert(
-      fc.property(arbSessionSteps(60), fc.nat(), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.boolean(), (steps, pick, where, hide) => {
-        const run = simulateSessions(steps);
-        const before = (read: ReadOp): WriteOp[] =>
-          run.history.filter(
-            (op): op is WriteOp & { lsn: number } =>
-              op.kind === 'write' && op.ok === true && op.lsn !== undefined && op.session === read.session && op.key === read.key && op.invokeMs < read.invokeMs,
+      fc.property(
+        arbSessionSteps(60),
+        fc.nat(),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.boolean(),
+        (steps, pick, where, hide) => {
+          const run = simulateSessions(steps);
+          const before = (read: ReadOp): WriteOp[] =>
+            run.history.filter(
+              (op): op is WriteOp & { lsn: number } =>
+                op.kind === 'write' &&
+                op.ok === true &&
+                op.lsn !== undefined &&
+                op.session === read.session &&
+                op.key === read.key &&
+                op.invokeMs < read.invokeMs,
+            );
+          const candidates = run.history.filter(
+            (op): op is ReadOp => op.kind === 'read' && op.session !== undefined && before(op).some((w) => (w.lsn ?? 0) > 1),
           );
-        const candidates = run.history.filter(
-          (op): op is ReadOp => op.kind === 'read' && op.session !== undefined && before(op).some((w) => (w.lsn ?? 0) > 1),
-        );
-        fc.pre(candidates.length > 0);
-        const read = candidates[pick % candidates.length]!;
-        const own = before(read);
-        const top = Math.max(...own.map((w) => w.lsn!));
-        const served = Math.floor(where * top); // in [0, top - 1]
-        const stale: ReadOp = { ...read, value: valueAt(run.log, read.key, served), servedBy: 'n2' };
-        if (hide) delete stale.servedLsn;
-        else stale.servedLsn = served;
-        const history = run.history.map((op) => (op === read ? stale : op));
+          fc.pre(candidates.length > 0);
+          const read = candidates[pick % candidates.length]!;
+          const own = before(read);
+          const top = Math.max(...own.map((w) => w.lsn!));
+          const served = Math.floor(where * top); // in [0, top - 1]
+          const stale: ReadOp = { ...read, value: valueAt(run.log, read.key, served), servedBy: 'n2' };
+          if (hide) delete stale.servedLsn;
+          else stale.servedLsn = served;
+          const history = run.history.map((op) => (op === read ? stale : op));
 
-        const result = checkSessionGuarantees(history, run.log);
-        const ryw = result.violations.filter((v) => v.guarantee === 'read-your-writes');
-        expect(ryw.map((v) => v.later.id)).toEqual([read.id]);
-        // The earlier op is the session's latest acknowledged write to the key that the read missed.
-        const seenLsn = run.log.find((e) => e.key === read.key && e.value === stale.value)?.lsn ?? 0;
-        const expected = own.filter((w) => w.lsn! > seenLsn).at(-1)!;
-        expect(ryw[0]!.earlier?.id).toBe(expected.id);
-        expect(ryw[0]!.session).toBe(read.session);
-      }),
+          const result = checkSessionGuarantees(history, run.log);
+          const ryw = result.violations.filter((v) => v.guarantee === 'read-your-writes');
+          expect(ryw.map((v) => v.later.id)).toEqual([read.id]);
+          // The earlier op is the session's latest acknowledged write to the key that the read missed.
+          const seenLsn = run.log.find((e) => e.key === read.key && e.value === stale.value)?.lsn ?? 0;
+          const expected = own.filter((w) => w.lsn! > seenLsn).at(-1)!;
+          expect(ryw[0]!.earlier?.id).toBe(expected.id);
+          expect(ryw[0]!.session).toBe(read.session);
+        },
+      ),
       RUNS,
     );
   });
@@ -109,13 +120,16 @@ function reference(run: SimulatedRun, allModes: boolean): string[] {
   const prefixBroken = new Set<string>();
   for (const read of run.history) {
     if (read.kind !== 'read') continue;
-    if (phantom(read)) out.push(`phantom:${run.history.find((o) => o.kind === 'write' && o.key === read.key && o.value === read.value)?.id}:${read.id}`);
+    if (phantom(read))
+      out.push(`phantom:${run.history.find((o) => o.kind === 'write' && o.key === read.key && o.value === read.value)?.id}:${read.id}`);
     else if (read.servedLsn !== undefined && read.value !== valueAt(run.log, read.key, read.servedLsn) && obs(read) !== undefined) {
       prefixBroken.add(read.id);
       const seen = obs(read)!;
       const expected = run.log.filter((e) => e.key === read.key && e.lsn <= read.servedLsn!).at(-1);
       const blame = seen > read.servedLsn ? read.value : expected?.value;
-      out.push(`consistent-prefix:${run.history.find((o) => o.kind === 'write' && o.key === read.key && o.value === blame)?.id}:${read.id}`);
+      out.push(
+        `consistent-prefix:${run.history.find((o) => o.kind === 'write' && o.key === read.key && o.value === blame)?.id}:${read.id}`,
+      );
     }
   }
   const groups = new Map<string, Operation[]>();

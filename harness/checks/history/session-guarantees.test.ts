@@ -26,7 +26,7 @@ describe('read-your-writes', () => {
       'read r1 (SessionConsistent, served by n2 at LSN 1) returned "a" (LSN 1) for key k1, but the same session wrote "b" (LSN 2) in w1 before it: read-your-writes violated',
     );
   });
-  it('orders a session\'s ops that touch in time (answer and next request in the same ms)', () => {
+  it("orders a session's ops that touch in time (answer and next request in the same ms)", () => {
     const history = [before[0]!, w('w1', 'k1', 'b', 3, 10, S), r('r1', 'k1', 'a', 10, 15, SC)];
     expect(pairs(checkSessionGuarantees(history, log))).toEqual([['read-your-writes', 'w1', 'r1']]);
   });
@@ -86,7 +86,12 @@ describe('monotonic reads', () => {
     expect(pairs(checkSessionGuarantees(history, log))).toEqual([['monotonic-reads', 'r1', 'r2']]);
   });
   it('ignores reads of an unknown write missing from the log', () => {
-    const history = [...writes, w('wx', 'k1', 'x', 3, undefined, { client: 'c2' }), r('r1', 'k1', 'x', 10, 12, SC), r('r2', 'k1', 'a', 20, 22, SC)];
+    const history = [
+      ...writes,
+      w('wx', 'k1', 'x', 3, undefined, { client: 'c2' }),
+      r('r1', 'k1', 'x', 10, 12, SC),
+      r('r2', 'k1', 'a', 20, 22, SC),
+    ];
     expect(checkSessionGuarantees(history, log).ok).toBe(true);
   });
 });
@@ -123,7 +128,11 @@ describe('writes follow reads', () => {
 
 describe('consistent prefix', () => {
   const log = logOf(['k1', 'a'], ['k2', 'b'], ['k1', 'c']);
-  const writes = [w('wa', 'k1', 'a', 0, 1, { client: 'c2' }), w('wb', 'k2', 'b', 1, 2, { client: 'c2' }), w('wc', 'k1', 'c', 2, 3, { client: 'c2' })];
+  const writes = [
+    w('wa', 'k1', 'a', 0, 1, { client: 'c2' }),
+    w('wb', 'k2', 'b', 1, 2, { client: 'c2' }),
+    w('wc', 'k1', 'c', 2, 3, { client: 'c2' }),
+  ];
   const any = { mode: 'AnyFollower' as const, servedBy: 'n2' };
   it('(a) accepts reads that match their served LSN, in any mode', () => {
     const history = [
@@ -185,7 +194,9 @@ describe('phantom values', () => {
       ['phantom', undefined, 'r2'],
       ['phantom', 'wf', 'r3'],
     ]);
-    expect(result.violations[0]!.explanation).toBe('read r1 (AnyFollower) returned "zz" for key k1, a value no write ever wrote to k1: phantom value');
+    expect(result.violations[0]!.explanation).toBe(
+      'read r1 (AnyFollower) returned "zz" for key k1, a value no write ever wrote to k1: phantom value',
+    );
     expect(result.violations[2]!.explanation).toContain('written only by wf, which was reported failed');
   });
   it('accepts the value of an unknown write, even one missing from the log, and ignores unanswered reads', () => {
@@ -201,7 +212,12 @@ describe('phantom values', () => {
 describe('a candidate that applied a value twice', () => {
   it('gets the benefit of the doubt: a read of that value may have seen either copy', () => {
     const log = logOf(['k1', 'a'], ['k1', 'b'], ['k1', 'a']);
-    const history = [w('wa', 'k1', 'a', 0, 1, { client: 'c2' }), w('wb', 'k1', 'b', 1, 2, { client: 'c2' }), r('r1', 'k1', 'b', 10, 12, SC), r('r2', 'k1', 'a', 20, 22, SC)];
+    const history = [
+      w('wa', 'k1', 'a', 0, 1, { client: 'c2' }),
+      w('wb', 'k1', 'b', 1, 2, { client: 'c2' }),
+      r('r1', 'k1', 'b', 10, 12, SC),
+      r('r2', 'k1', 'a', 20, 22, SC),
+    ];
     expect(checkSessionGuarantees(history, log).ok).toBe(true);
     expect(checkSessionGuarantees(history, logOf(['k1', 'a'], ['k1', 'b'])).ok).toBe(false);
   });

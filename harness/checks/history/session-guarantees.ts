@@ -103,7 +103,8 @@ export function checkSessionGuarantees(history: History, log: Log, options: Sess
     ops.forEach((later, index) => {
       if (later.kind === 'write') {
         if (wanted.has('monotonic-writes') && bounds.mayBreakMonotonicWrites(later)) add(rules.monotonicWrites(context, later, ops, index));
-        if (wanted.has('writes-follow-reads') && bounds.mayBreakWritesFollowReads(later)) add(rules.writesFollowReads(context, later, ops, index));
+        if (wanted.has('writes-follow-reads') && bounds.mayBreakWritesFollowReads(later))
+          add(rules.writesFollowReads(context, later, ops, index));
       } else if (isAnsweredRead(later) && context.sessionModes.has(later.mode)) {
         if (wanted.has('read-your-writes') && bounds.mayBreakReadYourWrites(later)) add(rules.readYourWrites(context, later, ops, index));
         if (wanted.has('monotonic-reads') && bounds.mayBreakMonotonicReads(later)) add(rules.monotonicReads(context, later, ops, index));
@@ -127,6 +128,10 @@ export function checkSessionGuarantees(history: History, log: Log, options: Sess
  * v.later.mode === 'AnyFollower' && v.guarantee === 'read-your-writes')` → "AnyFollower showed a
  * read-after-write anomaly: " + its explanation.
  */
-export function findAnomalies(history: History, log: Log, options: Omit<SessionCheckOptions, 'sessionModes' | 'grouping'> = {}): SessionCheckResult {
+export function findAnomalies(
+  history: History,
+  log: Log,
+  options: Omit<SessionCheckOptions, 'sessionModes' | 'grouping'> = {},
+): SessionCheckResult {
   return checkSessionGuarantees(history, log, { ...options, sessionModes: READ_MODES, grouping: 'session-or-client' });
 }

@@ -90,9 +90,12 @@ const server = net.createServer((socket) => {
 });
 if (statsMs > 0) {
   setInterval(() => {
-    for (let h = 0; h < handlers; h++) emit(`{"event":"stats","handler":${h},"frames":${frames},"bytes":${bytes},"missed":0,"ts":"${now()}"}\n`);
+    for (let h = 0; h < handlers; h++)
+      emit(`{"event":"stats","handler":${h},"frames":${frames},"bytes":${bytes},"missed":0,"ts":"${now()}"}\n`);
   }, statsMs).unref();
 }
-server.listen(Number(portText), host, () => emit(`{"event":"listening","bind":${JSON.stringify(process.env.MERIDIAN_BIND ?? '')},"ts":"${now()}"}\n`));
+server.listen(Number(portText), host, () =>
+  emit(`{"event":"listening","bind":${JSON.stringify(process.env.MERIDIAN_BIND ?? '')},"ts":"${now()}"}\n`),
+);
 process.on('SIGTERM', () => process.exit(0));
 process.on('SIGINT', () => process.exit(0));

@@ -204,24 +204,26 @@ async function connectAll(host: string, port: number, n: number): Promise<net.So
   try {
     for (let start = 0; start < n; start += 16) {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(16, n - start) }, () =>
-          new Promise<net.Socket>((resolve, reject) => {
-            const socket = net.connect({ host, port });
-            socket.setNoDelay(true);
-            const timer = setTimeout(() => {
-              socket.destroy();
-              reject(new KitError('STRESS_CONNECT', `connect to ${host}:${port} timed out`));
-            }, 5000);
-            socket.once('connect', () => {
-              clearTimeout(timer);
-              socket.on('error', () => undefined); // surfaces as a sink error in the pacer
-              resolve(socket);
-            });
-            socket.once('error', (error) => {
-              clearTimeout(timer);
-              reject(new KitError('STRESS_CONNECT', `connect to ${host}:${port}: ${error.message}`));
-            });
-          }),
+        Array.from(
+          { length: Math.min(16, n - start) },
+          () =>
+            new Promise<net.Socket>((resolve, reject) => {
+              const socket = net.connect({ host, port });
+              socket.setNoDelay(true);
+              const timer = setTimeout(() => {
+                socket.destroy();
+                reject(new KitError('STRESS_CONNECT', `connect to ${host}:${port} timed out`));
+              }, 5000);
+              socket.once('connect', () => {
+                clearTimeout(timer);
+                socket.on('error', () => undefined); // surfaces as a sink error in the pacer
+                resolve(socket);
+              });
+              socket.once('error', (error) => {
+                clearTimeout(timer);
+                reject(new KitError('STRESS_CONNECT', `connect to ${host}:${port}: ${error.message}`));
+              });
+            }),
         ),
       );
       sockets.push(...batch);
@@ -232,7 +234,6 @@ async function connectAll(host: string, port: number, n: number): Promise<net.So
   }
   return sockets;
 }
-
 
 /** What a new handler's tally is matched against: the run's schedules, by connection and merged. */
 interface TallyPlan {
@@ -255,7 +256,8 @@ function newTally(id: number, run: TallyPlan): HandlerTally {
   statsMatcher.expect(id, run.merged);
   const probeRecorder = recorder();
   const probeMatcher = run.sampling === undefined ? undefined : new SampledProbeMatcher<number>(probeRecorder, run.sampling);
-  if (probeMatcher !== undefined) for (const [i, schedule] of run.schedules.entries()) probeMatcher.expect(run.ports[i] as number, schedule);
+  if (probeMatcher !== undefined)
+    for (const [i, schedule] of run.schedules.entries()) probeMatcher.expect(run.ports[i] as number, schedule);
   return {
     id,
     frameEvents: 0,
@@ -284,9 +286,7 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
   const graceMs = options.stopGraceMs ?? Math.min(10_000, Math.max(1000, options.durationMs * 0.1));
   const progressEveryMs = options.progressEveryMs ?? 1000;
   const notes: string[] = [];
-  const payloads =
-    options.payloads ??
-    createPayloadFactory({ kind: options.payload, seed: options.seed, sizes: options.sizes });
+  const payloads = options.payloads ?? createPayloadFactory({ kind: options.payload, seed: options.seed, sizes: options.sizes });
   const meanPayloadBytes = 'meanSize' in payloads && typeof payloads.meanSize === 'number' ? payloads.meanSize : 0;
 
   const sockets = await connectAll(target.host, target.port, options.connections);
@@ -321,7 +321,13 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
   const schedules = load.schedules;
   originUs = schedules[0]?.startUs ?? nowUs();
   const totalPlanned = schedules.reduce((sum, s) => sum + s.frames, 0);
-  const merged: ConnectionSchedule = { connection: -1, station: -1, startUs: originUs, intervalUs: 1e6 / options.rate, frames: totalPlanned };
+  const merged: ConnectionSchedule = {
+    connection: -1,
+    station: -1,
+    startUs: originUs,
+    intervalUs: 1e6 / options.rate,
+    frames: totalPlanned,
+  };
   const connectionOf = new Map<number, number>(ports.map((p, i) => [p, i]));
 
   const tallies = new Map<number, HandlerTally>();
@@ -471,7 +477,10 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
   let limitedBy: LoadLimit = report.limitedBy;
   if (limitedBy === 'stopped' && !stoppedByUser) {
     limitedBy = maxBackpressureUs >= 0.02 * report.elapsedUs ? 'backpressure' : 'generator';
-    if (stoppedByDeadline) notes.push(`the pacer was still ${report.framesPlanned - report.framesSent} frames behind ${Math.round(graceMs)} ms after the planned end and was stopped`);
+    if (stoppedByDeadline)
+      notes.push(
+        `the pacer was still ${report.framesPlanned - report.framesSent} frames behind ${Math.round(graceMs)} ms after the planned end and was stopped`,
+      );
   }
   const valid = report.valid && limitedBy === 'none';
 
@@ -505,14 +514,18 @@ export async function runBrokerLoad(target: BrokerTarget, options: BrokerLoadOpt
   const fastRecorders = fast.map(latencyRecorderOf);
   const mergedRecorder = mergeRecorders(fastRecorders);
   const sources = new Set(fast.map(sourceOf));
-  const latencySource: BrokerLoadResult['latencySource'] = sources.size === 0 ? 'none' : sources.size === 1 ? ([...sources][0] as HandlerSource) : 'mixed';
+  const latencySource: BrokerLoadResult['latencySource'] =
+    sources.size === 0 ? 'none' : sources.size === 1 ? ([...sources][0] as HandlerSource) : 'mixed';
   if (latencySource === 'stats') notes.push('latency from stats totals: an upper bound at the resolution of the stats period');
   if (handlers.some((h) => h.source === 'frames' && h.missedReported > 0)) {
     notes.push('a handler that dropped frames is matched by order (k-th event ↔ k-th frame): its latency is then a lower bound');
   }
   if (tallies.size === 0) notes.push('no frame or stats events were seen from the candidate');
 
-  const seconds = Math.max(sentPerSecond.length, ...[...tallies.values()].map((t) => Math.max(t.deliveredFrames.length, t.deliveredStats.length)));
+  const seconds = Math.max(
+    sentPerSecond.length,
+    ...[...tallies.values()].map((t) => Math.max(t.deliveredFrames.length, t.deliveredStats.length)),
+  );
   const rateSeries: RatePoint[] = Array.from({ length: seconds }, (_, i) => {
     const delivered: Record<number, number> = {};
     for (const t of tallies.values()) delivered[t.id] = (sourceOf(t) === 'frames' ? t.deliveredFrames[i] : t.deliveredStats[i]) ?? 0;

@@ -22,7 +22,9 @@ describe('stress for CI', () => {
     expect(parseTarget('[::1]:80')).toEqual({ host: '::1', port: 80 });
     expect(() => parseTarget('localhost')).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
     expect(() => parseTarget('h:70000')).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
-    expect([parseLatencyLimit('5ms'), parseLatencyLimit('500us'), parseLatencyLimit('2s'), parseLatencyLimit('1.5')]).toEqual([5_000, 500, 2_000_000, 1_500]);
+    expect([parseLatencyLimit('5ms'), parseLatencyLimit('500us'), parseLatencyLimit('2s'), parseLatencyLimit('1.5')]).toEqual([
+      5_000, 500, 2_000_000, 1_500,
+    ]);
     expect(() => parseLatencyLimit('0ms')).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
     expect(parseFraction('99.9%')).toBeCloseTo(0.999, 12);
     expect([parseFraction('0.5'), parseFraction('1')]).toEqual([0.5, 1]);
@@ -45,7 +47,9 @@ describe('stress for CI', () => {
     } finally {
       server.close();
     }
-    await expect(runTargetStress({ ...spec, target: '127.0.0.1:1', durationMs: 100, floorMs: 0 })).rejects.toMatchObject({ code: 'STRESS_CONNECT' });
+    await expect(runTargetStress({ ...spec, target: '127.0.0.1:1', durationMs: 100, floorMs: 0 })).rejects.toMatchObject({
+      code: 'STRESS_CONNECT',
+    });
   });
 
   it('the null broker as a candidate, with its floor: exact counts, probes mode at a high rate, floor and ratio reported', async () => {

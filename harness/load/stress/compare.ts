@@ -119,11 +119,26 @@ const ratio = (x: number, base: number): string => (base > 0 ? `${(x / base).toF
 export function renderComparison(c: Comparison): string {
   const base = c.candidates[0];
   const hasIngest = c.candidates.some((x) => x.ingestCeiling !== undefined);
-  const header = ['candidate', ...(hasIngest ? ['ingest ceiling', '×'] : []), 'p99', '×', 'p50', 'delivered', 'max RSS', '×', 'CPU ms/10k fr', '×', 'valid rounds'];
+  const header = [
+    'candidate',
+    ...(hasIngest ? ['ingest ceiling', '×'] : []),
+    'p99',
+    '×',
+    'p50',
+    'delivered',
+    'max RSS',
+    '×',
+    'CPU ms/10k fr',
+    '×',
+    'valid rounds',
+  ];
   const rows = c.candidates.map((x) => [
     x.name,
     ...(hasIngest
-      ? [`${x.ingestStop === 'candidate' ? '' : '≥ '}${Math.round(x.ingestCeiling ?? 0).toLocaleString('en')}/s${x.ingestStop === 'generator' ? ' (kit-limited)' : ''}`, ratio(x.ingestCeiling ?? 0, base?.ingestCeiling ?? 0)]
+      ? [
+          `${x.ingestStop === 'candidate' ? '' : '≥ '}${Math.round(x.ingestCeiling ?? 0).toLocaleString('en')}/s${x.ingestStop === 'generator' ? ' (kit-limited)' : ''}`,
+          ratio(x.ingestCeiling ?? 0, base?.ingestCeiling ?? 0),
+        ]
       : []),
     `${(x.p99Us / 1000).toFixed(2)} ms`,
     ratio(x.p99Us, base?.p99Us ?? 0),
@@ -136,13 +151,16 @@ export function renderComparison(c: Comparison): string {
     `${x.validRounds}/${x.rounds.length}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: readonly string[]): string =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   out.push(`(× = ratio to ${base?.name ?? 'the first'}; ${c.rounds} interleaved rounds; p99 = the lowest of a candidate's valid rounds)`);
   if (c.floor !== undefined) {
     out.push(
       `kit floor (null broker, same load, ${c.floor.events}): p99 ${(c.floor.latency.p99Us / 1000).toFixed(2)} ms, kit send lag p99 ${(c.floor.sendLag.p99Us / 1000).toFixed(2)} ms; ` +
-        c.candidates.map((x) => `${x.name} = ${c.floor && c.floor.latency.p99Us > 0 ? (x.p99Us / c.floor.latency.p99Us).toFixed(2) : '—'}× the floor`).join(', '),
+        c.candidates
+          .map((x) => `${x.name} = ${c.floor && c.floor.latency.p99Us > 0 ? (x.p99Us / c.floor.latency.p99Us).toFixed(2) : '—'}× the floor`)
+          .join(', '),
     );
   }
   return out.join('\n');

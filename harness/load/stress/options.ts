@@ -81,7 +81,8 @@ export function parseSizes(text: string): SizeDistribution {
     const m = /^uniform:(\d+)(?:\.\.|-)(\d+)$/.exec(t);
     if (m) d = { kind: 'uniform', min: Number(m[1]), max: Number(m[2]) };
   }
-  if (d === undefined) throw new KitError('BAD_ARGUMENT', `not a size distribution: "${text}" (use 1024, fixed:1024, uniform:64..4096, realistic)`);
+  if (d === undefined)
+    throw new KitError('BAD_ARGUMENT', `not a size distribution: "${text}" (use 1024, fixed:1024, uniform:64..4096, realistic)`);
   try {
     checkSizeDistribution(d);
   } catch (error) {
@@ -91,12 +92,25 @@ export function parseSizes(text: string): SizeDistribution {
 }
 
 /** A positive number from the CLI (integer unless `fraction`). Throws `BAD_ARGUMENT` naming the flag. */
-export function parsePositive(text: string | undefined, fallback: number, flag: string, options: { max?: number; integer?: boolean; zero?: boolean } = {}): number {
+export function parsePositive(
+  text: string | undefined,
+  fallback: number,
+  flag: string,
+  options: { max?: number; integer?: boolean; zero?: boolean } = {},
+): number {
   if (text === undefined) return fallback;
   const n = Number(text);
   const integer = options.integer ?? true;
-  const ok = Number.isFinite(n) && (options.zero ? n >= 0 : n > 0) && (!integer || Number.isInteger(n)) && n <= (options.max ?? Number.MAX_SAFE_INTEGER);
-  if (!ok) throw new KitError('BAD_ARGUMENT', `--${flag} must be ${integer ? 'an integer' : 'a number'} ${options.zero ? '≥ 0' : '> 0'}${options.max !== undefined ? ` and ≤ ${options.max}` : ''}, got "${text}"`);
+  const ok =
+    Number.isFinite(n) &&
+    (options.zero ? n >= 0 : n > 0) &&
+    (!integer || Number.isInteger(n)) &&
+    n <= (options.max ?? Number.MAX_SAFE_INTEGER);
+  if (!ok)
+    throw new KitError(
+      'BAD_ARGUMENT',
+      `--${flag} must be ${integer ? 'an integer' : 'a number'} ${options.zero ? '≥ 0' : '> 0'}${options.max !== undefined ? ` and ≤ ${options.max}` : ''}, got "${text}"`,
+    );
   return n;
 }
 
@@ -113,7 +127,8 @@ export function parseLatencyLimit(text: string, flag = 'max-p99'): number {
 export function parseFraction(text: string, flag = 'min-delivered'): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/.exec(text);
   const value = match ? Number(match[1]) / (match[2] === '%' ? 100 : 1) : NaN;
-  if (!(value > 0 && value <= 1)) throw new KitError('BAD_ARGUMENT', `--${flag} must be a fraction in (0, 1] or a percentage such as 99.9%, got "${text}"`);
+  if (!(value > 0 && value <= 1))
+    throw new KitError('BAD_ARGUMENT', `--${flag} must be a fraction in (0, 1] or a percentage such as 99.9%, got "${text}"`);
   return value;
 }
 
@@ -145,7 +160,12 @@ export function parseStressExtras(values: StressExtraValues): StressExtras {
       ...(values['max-p99'] !== undefined ? { maxP99Us: parseLatencyLimit(values['max-p99']) } : {}),
       ...(values['min-delivered'] !== undefined ? { minDelivered: parseFraction(values['min-delivered']) } : {}),
     },
-    floorMs: values.floor === undefined ? undefined : values.floor.trim() === '0' || values.floor.trim() === 'off' ? 0 : parseDuration(values.floor),
+    floorMs:
+      values.floor === undefined
+        ? undefined
+        : values.floor.trim() === '0' || values.floor.trim() === 'off'
+          ? 0
+          : parseDuration(values.floor),
     rounds: parsePositive(values.rounds, 2, 'rounds', { max: 100 }),
   };
 }

@@ -40,7 +40,7 @@ function verdictLine(r: StressResult): string {
   const pct = `${(l.ratio * 100).toFixed(1)}% of target`;
   if (l.valid) return `VALID (${pct}, limited by: none)`;
   const why: Record<string, string> = {
-    generator: 'the kit/machine could not send the target rate: these figures are NOT the candidate\'s',
+    generator: "the kit/machine could not send the target rate: these figures are NOT the candidate's",
     backpressure: 'the candidate stopped reading (TCP backpressure): it cannot take the target rate',
     stopped: 'stopped before the end (Ctrl-C)',
     'sink-error': 'a station connection failed (the candidate closed or reset it)',
@@ -100,7 +100,11 @@ export function renderStressSummary(r: StressResult): string {
     formatUs(h.latency.maxUs),
   ]);
   if (rows.length > 0) {
-    out.push(...table(['handler', 'source', 'seen', 'loss', 'loss %', 'reported missed', 'delivered/s', 'p50', 'p99', 'max'], rows).map((s) => `  ${s}`));
+    out.push(
+      ...table(['handler', 'source', 'seen', 'loss', 'loss %', 'reported missed', 'delivered/s', 'p50', 'p99', 'max'], rows).map(
+        (s) => `  ${s}`,
+      ),
+    );
     out.push('           loss = frames sent − frames the handler was seen processing by the end of the drain window');
   }
   if (r.proc !== undefined) {
@@ -113,7 +117,8 @@ export function renderStressSummary(r: StressResult): string {
     `generator  send lag p50 ${formatUs(l.load.sendLag.p50Us)}, p99 ${formatUs(l.load.sendLag.p99Us)}; backpressure waits ${int(l.load.backpressureWaits)} ` +
       `(longest total per connection ${formatUs(l.load.maxBackpressureUs)}); drain ${l.drain.complete ? 'complete' : 'incomplete'} after ${int(l.drain.waitedMs)} ms`,
   );
-  if (l.matching.surplus > 0 || l.matching.unknown > 0) out.push(`matching   ${int(l.matching.surplus)} surplus events, ${int(l.matching.unknown)} events for unknown stations`);
+  if (l.matching.surplus > 0 || l.matching.unknown > 0)
+    out.push(`matching   ${int(l.matching.surplus)} surplus events, ${int(l.matching.unknown)} events for unknown stations`);
   for (const note of [...new Set(r.notes)]) out.push(`note       ${note}`);
   return out.join('\n');
 }
@@ -135,7 +140,12 @@ export function stressPlots(r: StressResult): StressPlot[] {
       series: [
         { name: r.candidate.name, points: spectrum.map((p) => [p.percentile, ms(p.valueUs)]) },
         ...(r.floor?.spectrum !== undefined && r.floor.spectrum.length > 0
-          ? [{ name: "kit floor (null broker, same load)", points: r.floor.spectrum.map((p): [number, number] => [p.percentile, ms(p.valueUs)]) }]
+          ? [
+              {
+                name: 'kit floor (null broker, same load)',
+                points: r.floor.spectrum.map((p): [number, number] => [p.percentile, ms(p.valueUs)]),
+              },
+            ]
           : []),
       ],
     });
@@ -191,7 +201,8 @@ export function stressPlots(r: StressResult): StressPlot[] {
   return plots;
 }
 
-const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] as string);
+const esc = (s: string): string =>
+  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 /** Shared page chrome (same style as the grade report). */
 export function htmlPage(title: string, body: string): string {
@@ -230,21 +241,55 @@ export function renderStressHtml(r: StressResult): string {
   const body = `<h1>Stress: ${esc(r.candidate.name)} ${badge(l.valid, l.valid ? 'VALID' : `INVALID: ${l.limitedBy}`)}</h1>
 <p>${esc(r.startedAt)} · seed <code>${r.seed}</code> · manifest <code>${esc(r.candidate.manifest)}</code></p>
 ${kv([
-  ['Load', esc(`${l.connections} connections, ${int(l.targetRate)} frames/s, ${l.payload} ${l.sizes} (mean ${int(l.meanPayloadBytes)} B), ${(l.durationMs / 1000).toFixed(1)} s, ${r.handlersRequested} handlers${r.slowHandlerMs > 0 ? `, slow handler ${r.slowHandlerMs} ms` : ''}, events: ${r.events.mode}`)],
+  [
+    'Load',
+    esc(
+      `${l.connections} connections, ${int(l.targetRate)} frames/s, ${l.payload} ${l.sizes} (mean ${int(l.meanPayloadBytes)} B), ${(l.durationMs / 1000).toFixed(1)} s, ${r.handlersRequested} handlers${r.slowHandlerMs > 0 ? `, slow handler ${r.slowHandlerMs} ms` : ''}, events: ${r.events.mode}`,
+    ),
+  ],
   ['Sent', esc(`${int(l.sent)} frames at ${int(l.achievedRate)}/s (${(l.ratio * 100).toFixed(1)}% of target), limited by: ${l.limitedBy}`)],
   ['Delivered', esc(`${int(l.deliveredRate)} frames/s to the slowest fast handler`)],
-  ['Latency (fast handlers)', esc(`p50 ${formatUs(lat.p50Us)} · p90 ${formatUs(lat.p90Us)} · p99 ${formatUs(lat.p99Us)} · p99.9 ${formatUs(lat.p999Us)} · max ${formatUs(lat.maxUs)} (n=${int(lat.count)}, ${l.latencySource})`)],
+  [
+    'Latency (fast handlers)',
+    esc(
+      `p50 ${formatUs(lat.p50Us)} · p90 ${formatUs(lat.p90Us)} · p99 ${formatUs(lat.p99Us)} · p99.9 ${formatUs(lat.p999Us)} · max ${formatUs(lat.maxUs)} (n=${int(lat.count)}, ${l.latencySource})`,
+    ),
+  ],
   ['Latency method', esc(l.latencyMethod ?? l.latencySource)],
-  ['Kit floor', r.floor === undefined ? 'not measured' : esc(`null broker, same load (${(r.floor.durationMs / 1000).toFixed(0)} s, ${r.floor.events}): p50 ${formatUs(r.floor.latency.p50Us)} · p99 ${formatUs(r.floor.latency.p99Us)} · p99.9 ${formatUs(r.floor.latency.p999Us)}; kit send lag p99 ${formatUs(r.floor.sendLag.p99Us)}; candidate p99 = ${r.floor.p99Ratio.toFixed(2)}× the floor${r.floor.valid ? '' : ' (floor run INVALID: machine too busy)'}`)],
-  ['Memory', r.proc === undefined ? 'not sampled' : `${esc(`max RSS ${(r.memory.maxRssBytes / MiB).toFixed(1)} MiB of ${r.memory.limitBytes / MiB} MiB`)} ${badge(r.memory.withinLimit, r.memory.withinLimit ? 'OK' : 'OVER')}`],
-  ['CPU', r.proc === undefined ? 'not sampled' : esc(`mean ${Math.round(r.proc.meanCpuPercent)}%, max ${Math.round(r.proc.maxCpuPercent)}% of one core`)],
-  ['Generator', esc(`send lag p50 ${formatUs(l.load.sendLag.p50Us)}, p99 ${formatUs(l.load.sendLag.p99Us)}; ${int(l.load.backpressureWaits)} backpressure waits; drain ${l.drain.complete ? 'complete' : 'incomplete'} after ${l.drain.waitedMs} ms`)],
+  [
+    'Kit floor',
+    r.floor === undefined
+      ? 'not measured'
+      : esc(
+          `null broker, same load (${(r.floor.durationMs / 1000).toFixed(0)} s, ${r.floor.events}): p50 ${formatUs(r.floor.latency.p50Us)} · p99 ${formatUs(r.floor.latency.p99Us)} · p99.9 ${formatUs(r.floor.latency.p999Us)}; kit send lag p99 ${formatUs(r.floor.sendLag.p99Us)}; candidate p99 = ${r.floor.p99Ratio.toFixed(2)}× the floor${r.floor.valid ? '' : ' (floor run INVALID: machine too busy)'}`,
+        ),
+  ],
+  [
+    'Memory',
+    r.proc === undefined
+      ? 'not sampled'
+      : `${esc(`max RSS ${(r.memory.maxRssBytes / MiB).toFixed(1)} MiB of ${r.memory.limitBytes / MiB} MiB`)} ${badge(r.memory.withinLimit, r.memory.withinLimit ? 'OK' : 'OVER')}`,
+  ],
+  [
+    'CPU',
+    r.proc === undefined
+      ? 'not sampled'
+      : esc(`mean ${Math.round(r.proc.meanCpuPercent)}%, max ${Math.round(r.proc.maxCpuPercent)}% of one core`),
+  ],
+  [
+    'Generator',
+    esc(
+      `send lag p50 ${formatUs(l.load.sendLag.p50Us)}, p99 ${formatUs(l.load.sendLag.p99Us)}; ${int(l.load.backpressureWaits)} backpressure waits; drain ${l.drain.complete ? 'complete' : 'incomplete'} after ${l.drain.waitedMs} ms`,
+    ),
+  ],
 ])}
 <h2>Handlers</h2>
 <p>Loss = frames sent − frames the handler was seen processing by the end of the drain window. Latency = when the kit read the handler's event − when the frame was scheduled.</p>
 <table><thead><tr><th>Handler</th><th>Source</th><th>Seen</th><th>Loss</th><th>Loss %</th><th>Reported missed</th><th>Delivered/s</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr></thead><tbody>${handlerRows}</tbody></table>
 <h2>Plots</h2>
-${stressPlots(r).map((p) => renderStressPlot(p)).join('\n')}
+${stressPlots(r)
+  .map((p) => renderStressPlot(p))
+  .join('\n')}
 ${r.notes.length > 0 ? `<h2>Notes</h2><pre>${esc([...new Set(r.notes)].join('\n'))}</pre>` : ''}
 <h2>Candidate's last log lines</h2><pre>${esc(r.logs.join('\n'))}</pre>`;
   return htmlPage(`meridian-kit stress: ${r.candidate.name}`, body);

@@ -6,8 +6,6 @@ import { killAll, liveCount } from '../../process/supervisor.ts';
 import { READ_MODES } from '../../wire/store-http.ts';
 import { renderStoreHtml, renderStoreSummary, runStoreLoad } from './store.ts';
 
-
-
 afterAll(async () => {
   await killAll();
 });

@@ -26,7 +26,6 @@ import { LatencyRecorder } from '../latency.ts';
 import type { LatencySummary } from '../latency.ts';
 import { badge, formatUs, htmlPage } from './render.ts';
 
-
 /** Options of {@link runStoreLoad}. */
 export interface StoreLoadOptions {
   readonly candidate: Candidate;
@@ -77,7 +76,6 @@ export interface StoreStressResult {
   readonly notes: readonly string[];
 }
 
-
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   let last: unknown;
   const attempt = async (): Promise<T | undefined> => {
@@ -107,7 +105,13 @@ function servedByOf(body: string, path: string): string | undefined {
 }
 
 /** One autocannon row; resolves with its figures (stopped early when `signal` aborts). */
-function cannon(url: string, requests: AutocannonRequest[], connections: number, durationMs: number, signal: AbortSignal | undefined): Promise<{ result: AutocannonResult; recorder: LatencyRecorder; servedBy: Record<string, number> }> {
+function cannon(
+  url: string,
+  requests: AutocannonRequest[],
+  connections: number,
+  durationMs: number,
+  signal: AbortSignal | undefined,
+): Promise<{ result: AutocannonResult; recorder: LatencyRecorder; servedBy: Record<string, number> }> {
   const recorder = new LatencyRecorder({ series: false });
   const servedBy: Record<string, number> = {};
   const counted = requests.map((r) => ({
@@ -119,11 +123,14 @@ function cannon(url: string, requests: AutocannonRequest[], connections: number,
     },
   }));
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration: durationMs / 1000, pipelining: 1, timeout: 10, requests: counted }, (error, result) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (error) reject(error);
-      else resolve({ result, recorder, servedBy });
-    });
+    const instance = autocannon(
+      { url, connections, duration: durationMs / 1000, pipelining: 1, timeout: 10, requests: counted },
+      (error, result) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve({ result, recorder, servedBy });
+      },
+    );
     const onAbort = (): void => instance.stop();
     signal?.addEventListener('abort', onAbort);
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTimeMs: number) => {
@@ -157,7 +164,11 @@ async function preload(cluster: Cluster, keys: number, value: string): Promise<n
   const router = new StoreHttpClient(cluster.node('router').baseUrl);
   const write = async (key: string, text: string): Promise<number> => {
     const { answer } = await router.write(key, text, undefined, { timeoutMs: 15_000 });
-    if (answer.outcome !== 'ack' || answer.lsn === undefined) throw new KitError('STORE_WRITE', `write answered ${answer.status} ${answer.code ?? ''}${answer.malformed ? ` (${answer.malformed})` : ''}`);
+    if (answer.outcome !== 'ack' || answer.lsn === undefined)
+      throw new KitError(
+        'STORE_WRITE',
+        `write answered ${answer.status} ${answer.code ?? ''}${answer.malformed ? ` (${answer.malformed})` : ''}`,
+      );
     return answer.lsn;
   };
   const caughtUp = (lsn: number, what: string): Promise<true> =>
@@ -191,7 +202,13 @@ interface TableRun {
 }
 
 /** One row; with `alongsideWrites`, a write stream (a quarter of the connections) runs for the same time. */
-async function measureRow(run: TableRun, operation: StoreRow['operation'], mode: ReadMode | '-', requests: AutocannonRequest[], alongsideWrites = false): Promise<StoreRow | undefined> {
+async function measureRow(
+  run: TableRun,
+  operation: StoreRow['operation'],
+  mode: ReadMode | '-',
+  requests: AutocannonRequest[],
+  alongsideWrites = false,
+): Promise<StoreRow | undefined> {
   if (run.signal?.aborted) return undefined;
   const writeConnections = Math.max(1, Math.floor(run.connections / 4));
   const background = alongsideWrites ? cannon(run.url, run.writes, writeConnections, run.durationMs, run.signal) : undefined;
@@ -200,7 +217,9 @@ async function measureRow(run: TableRun, operation: StoreRow['operation'], mode:
   const latency = recorder.summary();
   const seconds = result.duration > 0 ? result.duration : run.durationMs / 1000;
   const also = side === undefined ? '' : ` (with ${Math.round(side['2xx'] / seconds).toLocaleString('en')} writes/s alongside)`;
-  run.log(`[stress] ${operation} ${mode}: ${Math.round(result['2xx'] / seconds).toLocaleString('en')} req/s, p99 ${formatUs(latency.p99Us)}, ${result.non2xx} non-2xx, ${result.errors} errors${also}`);
+  run.log(
+    `[stress] ${operation} ${mode}: ${Math.round(result['2xx'] / seconds).toLocaleString('en')} req/s, p99 ${formatUs(latency.p99Us)}, ${result.non2xx} non-2xx, ${result.errors} errors${also}`,
+  );
   return {
     operation,
     mode,
@@ -219,7 +238,9 @@ async function measureRow(run: TableRun, operation: StoreRow['operation'], mode:
 /** Each row's throughput as a ratio to the Leader row of the same operation (writes compare with Leader reads). */
 function withLeaderRatios(rows: readonly StoreRow[]): StoreRow[] {
   return rows.map((r) => {
-    const leader = rows.find((x) => x.mode === 'Leader' && x.operation === (r.operation === 'write' ? 'read' : r.operation))?.requestsPerSecond;
+    const leader = rows.find(
+      (x) => x.mode === 'Leader' && x.operation === (r.operation === 'write' ? 'read' : r.operation),
+    )?.requestsPerSecond;
     return { ...r, ratioToLeader: leader !== undefined && leader > 0 ? r.requestsPerSecond / leader : undefined };
   });
 }
@@ -314,7 +335,11 @@ const HEADER = ['operation', 'mode', 'req/s', 'vs Leader', 'p50', 'p99', 'max', 
 export function renderStoreSummary(r: StoreStressResult): string {
   const rows = r.rows.map(rowCells);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((c) => (c[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i <= 1 || i === cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i <= 1 || i === cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [
     `meridian-kit stress: ${r.candidate.name} (store), seed ${r.seed}`,
     `cluster    ${r.topology}`,
@@ -331,12 +356,20 @@ export function renderStoreSummary(r: StoreStressResult): string {
 
 /** The HTML page of a store load run. */
 export function renderStoreHtml(r: StoreStressResult): string {
-  const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  const esc = (s: string): string =>
+    s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] as string);
   const ok = r.rows.every((row) => row.errors === 0);
   const body = `<h1>Store load: ${esc(r.candidate.name)} ${badge(ok, ok ? 'no connection errors' : 'connection errors')}</h1>
 <p>${esc(r.startedAt)} · seed <code>${r.seed}</code> · ${esc(r.topology)} · autocannon, ${r.connections} connections, ${(r.durationMs / 1000).toFixed(1)} s per row</p>
 <table><thead><tr>${HEADER.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>
-${r.rows.map((row) => `<tr>${rowCells(row).map((c, i) => `<td${i >= 2 && i <= 9 ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`).join('\n')}
+${r.rows
+  .map(
+    (row) =>
+      `<tr>${rowCells(row)
+        .map((c, i) => `<td${i >= 2 && i <= 9 ? ' class="num"' : ''}>${esc(c)}</td>`)
+        .join('')}</tr>`,
+  )
+  .join('\n')}
 </tbody></table>
 ${r.notes.length > 0 ? `<pre>${esc(r.notes.join('\n'))}</pre>` : ''}`;
   return htmlPage(`meridian-kit store load: ${r.candidate.name}`, body);

@@ -18,8 +18,6 @@ import type { StressResult } from './stress.ts';
 import { EventHub } from './target.ts';
 import type { BrokerTarget } from './target.ts';
 
-
-
 interface FakeBrokerOptions {
   readonly handlers: number;
   /** Each handler reports a frame this long after the frame arrived. */
@@ -88,7 +86,8 @@ async function fakeBroker(options: FakeBrokerOptions): Promise<BrokerTarget> {
     options.statsEveryMs === undefined
       ? undefined
       : setInterval(() => {
-          for (const [h, t] of totals.entries()) hub.emit(event({ event: 'stats', handler: h, frames: t.frames, bytes: t.bytes, missed: t.missed }), nowUs());
+          for (const [h, t] of totals.entries())
+            hub.emit(event({ event: 'stats', handler: h, frames: t.frames, bytes: t.bytes, missed: t.missed }), nowUs());
         }, options.statsEveryMs);
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   return {
@@ -172,7 +171,11 @@ describe('stress latency arithmetic against in-process brokers', () => {
       expect(truth).toHaveLength(1200);
       const sorted = [...truth].sort((a, b) => a - b);
       const at = (p: number): number => sorted[Math.ceil((p / 100) * sorted.length) - 1] as number;
-      for (const [p, key] of [[50, 'p50Us'], [90, 'p90Us'], [99, 'p99Us']] as const) {
+      for (const [p, key] of [
+        [50, 'p50Us'],
+        [90, 'p90Us'],
+        [99, 'p99Us'],
+      ] as const) {
         expect(Math.abs(r.latency[key] - at(p))).toBeLessThanOrEqual(at(p) * 0.001 + 2);
       }
       expect(Math.abs(r.latency.maxUs - (sorted.at(-1) as number))).toBeLessThanOrEqual((sorted.at(-1) as number) * 0.001 + 2);
@@ -220,7 +223,15 @@ describe('stress latency arithmetic against in-process brokers', () => {
     try {
       const r = await runBrokerLoad(
         target,
-        spec({ connections: 2, rate: 20_000, sizes: { kind: 'fixed', size: 8192 }, payload: 'zeros', durationMs: 1000, stopGraceMs: 500, drainMs: 200 }),
+        spec({
+          connections: 2,
+          rate: 20_000,
+          sizes: { kind: 'fixed', size: 8192 },
+          payload: 'zeros',
+          durationMs: 1000,
+          stopGraceMs: 500,
+          drainMs: 200,
+        }),
       );
       expect(r.valid).toBe(false);
       expect(r.limitedBy).toBe('backpressure');
@@ -271,9 +282,18 @@ describe('stress against real candidates', () => {
     expect(text).toMatch(/slow handler 20 ms/);
     expect(text).toMatch(/0 \(slow\)/);
     expect(renderStressHtml(blocking)).toContain('slow handler 0');
-    expect(formatProgress({ phase: 'load', elapsedMs: 1000, durationMs: 2000, sent: 400, sendRate: 400, targetRate: 400, handlers: [{ handler: 0, seen: 12, p99Us: 900 }], proc: undefined })).toMatch(
-      /^\[stress\] 1\.0\/2 s {2}sent 400 @ 400\/s \(target 400\) {2}seen h0 12 {2}p99 900 µs$/,
-    );
+    expect(
+      formatProgress({
+        phase: 'load',
+        elapsedMs: 1000,
+        durationMs: 2000,
+        sent: 400,
+        sendRate: 400,
+        targetRate: 400,
+        handlers: [{ handler: 0, seen: 12, p99Us: 900 }],
+        proc: undefined,
+      }),
+    ).toMatch(/^\[stress\] 1\.0\/2 s {2}sent 400 @ 400\/s \(target 400\) {2}seen h0 12 {2}p99 900 µs$/);
     expect(liveCount()).toBe(0);
   });
 });

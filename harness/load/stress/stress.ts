@@ -117,7 +117,12 @@ function withFloor(result: StressResult, floor: LatencyFloor): StressResult {
 }
 
 /** The null broker under `options`' load for `floorMs`, events as `mode`. */
-export async function measureFloor(options: Omit<StressOptions, 'candidate'>, mode: EventMode, floorMs: number, candidateP99Us: number): Promise<LatencyFloor> {
+export async function measureFloor(
+  options: Omit<StressOptions, 'candidate'>,
+  mode: EventMode,
+  floorMs: number,
+  candidateP99Us: number,
+): Promise<LatencyFloor> {
   const nullBroker = await loadCandidate(NULL_BROKER_MANIFEST);
   const { onProgress: _progress, knobs: _knobs, ...rest } = options;
   const run = await runStressOnce({ ...rest, candidate: nullBroker, durationMs: floorMs, events: mode, slowHandlerMs: 0 });
@@ -172,7 +177,14 @@ export async function runTargetStress(options: TargetStressOptions): Promise<Str
     slowHandlerMs: 0,
     events: { requested: 'auto', mode: 'none' },
     knobs: { applied: {}, missing: [] },
-    load: { ...load, latency: load.load.sendLag, latencySeries: [], latencySpectrum: [], latencySource: 'acceptance', latencyMethod: LATENCY_METHODS.acceptance },
+    load: {
+      ...load,
+      latency: load.load.sendLag,
+      latencySeries: [],
+      latencySpectrum: [],
+      latencySource: 'acceptance',
+      latencyMethod: LATENCY_METHODS.acceptance,
+    },
     proc: undefined,
     memory: { maxRssBytes: 0, limitBytes: STRESS_DEFAULTS.rssLimitBytes, withinLimit: true },
     logs: [],
@@ -196,10 +208,14 @@ async function runStressOnce(options: StressOptions): Promise<StressResult> {
   const canProbe = canSwitch && candidate.manifest.knobs.logProbes !== undefined;
   let mode: EventMode = requested === 'stats' ? 'stats' : requested === 'probes' && canProbe ? 'probes' : 'frames';
   if (requested === 'auto' && options.rate * handlers > AUTO_FRAME_EVENTS_LIMIT && canSwitch) mode = canProbe ? 'probes' : 'stats';
-  if (requested === 'probes' && !canProbe) notes.push('probe events asked for, but the manifest has no logProbes (and logFrames) knob: frame events instead');
-  if (mode === 'stats' && !canSwitch) notes.push('stats events asked for, but the manifest has no logFrames knob: the candidate logs as it always does');
+  if (requested === 'probes' && !canProbe)
+    notes.push('probe events asked for, but the manifest has no logProbes (and logFrames) knob: frame events instead');
+  if (mode === 'stats' && !canSwitch)
+    notes.push('stats events asked for, but the manifest has no logFrames knob: the candidate logs as it always does');
   if (requested === 'auto' && mode === 'frames' && options.rate * handlers > AUTO_FRAME_EVENTS_LIMIT) {
-    notes.push(`${(options.rate * handlers).toLocaleString('en')} frame events/s expected and no logFrames knob to turn them off: the log may limit the candidate`);
+    notes.push(
+      `${(options.rate * handlers).toLocaleString('en')} frame events/s expected and no logFrames knob to turn them off: the log may limit the candidate`,
+    );
   }
   const knobs: Record<string, number> = { ...(options.knobs ?? {}), handlers };
   if (slowHandlerMs > 0) knobs.slowHandlerMs = slowHandlerMs;

@@ -15,7 +15,18 @@ describe('stress plots', () => {
 
   it('keeps the legend below the title and out of the plot, wraps it, and labels both axes', () => {
     const names = Array.from({ length: 9 }, (_, i) => `handler ${i} with a long name`);
-    const svg = renderStressPlot({ title: 'Rate', xLabel: 'second', yLabel: 'frames/s', series: names.map((name, i) => ({ name, points: [[0, i], [10, 10_000 + i]] })) });
+    const svg = renderStressPlot({
+      title: 'Rate',
+      xLabel: 'second',
+      yLabel: 'frames/s',
+      series: names.map((name, i) => ({
+        name,
+        points: [
+          [0, i],
+          [10, 10_000 + i],
+        ],
+      })),
+    });
     const legendYs = [...svg.matchAll(/<g transform="translate\(([\d.]+),(\d+)\)">/g)].map((m) => Number(m[2]));
     expect(legendYs.length).toBe(9);
     expect(Math.min(...legendYs)).toBeGreaterThan(18); // below the title's baseline
@@ -24,7 +35,22 @@ describe('stress plots', () => {
     expect(plotTop).toBeGreaterThan(Math.max(...legendYs) + 10);
     for (const tick of ['0', '2k', '4k', '10k', '12k']) expect(svg).toContain(`>${tick}</text>`);
     for (const tick of ['0', '2', '4', '10']) expect(svg).toContain(`text-anchor="middle">${tick}</text>`);
-    const spectrum = renderStressPlot({ title: 'Spectrum', xLabel: 'percentile', yLabel: 'ms', xAxis: 'nines', series: [{ name: 'c', points: [[50, 1], [99, 3], [100, 9]] }] });
+    const spectrum = renderStressPlot({
+      title: 'Spectrum',
+      xLabel: 'percentile',
+      yLabel: 'ms',
+      xAxis: 'nines',
+      series: [
+        {
+          name: 'c',
+          points: [
+            [50, 1],
+            [99, 3],
+            [100, 9],
+          ],
+        },
+      ],
+    });
     for (const tick of ['50%', '90%', '99%', '99.9%', '99.99%', 'max']) expect(spectrum).toContain(`>${tick}</text>`);
   });
 });

@@ -68,7 +68,10 @@ export function renderStressPlot(plot: StressPlot, width = 720, plotHeight = 220
   const nines = plot.xAxis === 'nines';
   const all = plot.series.flatMap((s) => s.points);
   if (all.length === 0) return `<p><em>${esc(plot.title)}: no data</em></p>`;
-  const legend = legendRows(plot.series.map((s) => s.name), width - 80);
+  const legend = legendRows(
+    plot.series.map((s) => s.name),
+    width - 80,
+  );
   const legendLines = (legend[legend.length - 1]?.row ?? 0) + 1;
   const pad = { l: 64, r: 20, t: 26 + legendLines * 16 + 8, b: 46 };
   const height = pad.t + plotHeight + pad.b;
@@ -92,7 +95,12 @@ export function renderStressPlot(plot: StressPlot, width = 720, plotHeight = 220
         .map((t) => ({ at: t, text: label(t) }));
   const paths = plot.series.map((s, i) => {
     const d = s.points.map((p, k) => `${k === 0 ? 'M' : 'L'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ');
-    const dots = s.points.length <= 40 ? s.points.map((p) => `<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="2" fill="${PALETTE[i % PALETTE.length]}"/>`).join('') : '';
+    const dots =
+      s.points.length <= 40
+        ? s.points
+            .map((p) => `<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="2" fill="${PALETTE[i % PALETTE.length]}"/>`)
+            .join('')
+        : '';
     return `<path d="${d}" fill="none" stroke="${PALETTE[i % PALETTE.length]}" stroke-width="1.6"/>${dots}`;
   });
   const base = pad.t + plotHeight;

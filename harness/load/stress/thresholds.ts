@@ -39,17 +39,38 @@ export function checkThresholds(result: StressResult, thresholds: StressThreshol
     const limit = thresholds.maxP99Us;
     const p99 = l.latency.p99Us;
     const floorP99 = result.floor?.latency.p99Us;
-    if (l.latency.count === 0) out.push({ threshold: 'max-p99', limit, measured: undefined, verdict: 'not measurable', why: 'no latency was measured' });
-    else if (p99 <= limit) out.push({ threshold: 'max-p99', limit, measured: p99, verdict: 'met', why: `p99 ${ms(p99)} ≤ ${ms(limit)} (${l.latencySource})` });
+    if (l.latency.count === 0)
+      out.push({ threshold: 'max-p99', limit, measured: undefined, verdict: 'not measurable', why: 'no latency was measured' });
+    else if (p99 <= limit)
+      out.push({ threshold: 'max-p99', limit, measured: p99, verdict: 'met', why: `p99 ${ms(p99)} ≤ ${ms(limit)} (${l.latencySource})` });
     else if (floorP99 !== undefined && floorP99 > limit) {
-      out.push({ threshold: 'max-p99', limit, measured: p99, verdict: 'unknown', why: `p99 ${ms(p99)} > ${ms(limit)}, but the kit's own floor (null broker, same load) was ${ms(floorP99)}: the machine cannot show this limit now` });
-    } else out.push({ threshold: 'max-p99', limit, measured: p99, verdict: 'missed', why: `p99 ${ms(p99)} > ${ms(limit)} (${l.latencySource}${floorP99 !== undefined ? `; the kit's floor was ${ms(floorP99)}` : ''})` });
+      out.push({
+        threshold: 'max-p99',
+        limit,
+        measured: p99,
+        verdict: 'unknown',
+        why: `p99 ${ms(p99)} > ${ms(limit)}, but the kit's own floor (null broker, same load) was ${ms(floorP99)}: the machine cannot show this limit now`,
+      });
+    } else
+      out.push({
+        threshold: 'max-p99',
+        limit,
+        measured: p99,
+        verdict: 'missed',
+        why: `p99 ${ms(p99)} > ${ms(limit)} (${l.latencySource}${floorP99 !== undefined ? `; the kit's floor was ${ms(floorP99)}` : ''})`,
+      });
   }
   if (thresholds.minDelivered !== undefined) {
     const limit = thresholds.minDelivered;
     const fast = l.handlers.filter((h) => !h.slow && h.source !== 'none');
     if (fast.length === 0 || l.sent === 0) {
-      out.push({ threshold: 'min-delivered', limit, measured: undefined, verdict: 'not measurable', why: l.sent === 0 ? 'nothing was sent' : 'the candidate reported no frames or stats to the kit' });
+      out.push({
+        threshold: 'min-delivered',
+        limit,
+        measured: undefined,
+        verdict: 'not measurable',
+        why: l.sent === 0 ? 'nothing was sent' : 'the candidate reported no frames or stats to the kit',
+      });
     } else {
       const worst = fast.reduce((a, b) => (a.seen <= b.seen ? a : b));
       const delivered = Math.min(1, worst.seen / l.sent);

@@ -46,11 +46,16 @@ describe('reconciliation order', () => {
     };
     fc.assert(
       fc.property(fc.array(claim, { maxLength: 20 }), fc.integer(), (claims, seed) => {
-        const shuffled = claims.map((c, i) => ({ c, k: Math.sin(seed + i) })).sort((a, b) => a.k - b.k).map((x) => x.c);
+        const shuffled = claims
+          .map((c, i) => ({ c, k: Math.sin(seed + i) }))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.c);
         expect(fold(shuffled)).toEqual(fold(claims));
         // Two halves merged separately then exchanged = everything merged at once.
         const half = Math.floor(claims.length / 2);
-        expect(fold([...fold(claims.slice(0, half)).map(([, v]) => v), ...fold(claims.slice(half)).map(([, v]) => v)])).toEqual(fold(claims));
+        expect(fold([...fold(claims.slice(0, half)).map(([, v]) => v), ...fold(claims.slice(half)).map(([, v]) => v)])).toEqual(
+          fold(claims),
+        );
       }),
       { seed: 42, numRuns: 300 },
     );
@@ -64,7 +69,12 @@ describe('broadcast queue', () => {
     q.push(m('b', 'alive', 1));
     expect(q.take(1, 2).map((u) => u.id)).toEqual(['b']); // newest first among equals
     expect(q.take(1, 2).map((u) => u.id)).toEqual(['a']);
-    expect(q.take(5, 2).map((u) => u.id).sort()).toEqual(['a', 'b']);
+    expect(
+      q
+        .take(5, 2)
+        .map((u) => u.id)
+        .sort(),
+    ).toEqual(['a', 'b']);
     expect(q.size).toBe(0);
   });
 
@@ -100,7 +110,11 @@ describe('codec', () => {
   });
 
   it('rejects garbage with DecodeError', () => {
-    for (const bad of [Buffer.from('hello'), Buffer.from([0xff]), encodeMessage({ type: 'gossip', from: 'x', updates: [] }).subarray(0, 3)]) {
+    for (const bad of [
+      Buffer.from('hello'),
+      Buffer.from([0xff]),
+      encodeMessage({ type: 'gossip', from: 'x', updates: [] }).subarray(0, 3),
+    ]) {
       expect(() => decodeMessage(bad)).toThrow(DecodeError);
     }
   });

@@ -61,7 +61,11 @@ export function entryBytes(m: Member): number {
   return ENTRY_OVERHEAD_BYTES + 2 * m.id.length + 2 * (m.meta?.length ?? 0);
 }
 
-interface Pending { entry: Member; transmits: number; order: number }
+interface Pending {
+  entry: Member;
+  transmits: number;
+  order: number;
+}
 
 /**
  * Updates waiting to be piggybacked (memberlist's transmit-limited queue): each queued update rides on

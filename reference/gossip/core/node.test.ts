@@ -84,7 +84,7 @@ describe('free-running timeline (ms clock)', () => {
 
   it('an ack via a helper (ping-req) saves the target', () => {
     const a = core('a', ['b', 'c'], { probeTimeout: 100, indirectChecks: 1 });
-    const seq = (a.round(0).out.find((o) => o.msg.type === 'ping')?.msg as { seq: number; to: string });
+    const seq = a.round(0).out.find((o) => o.msg.type === 'ping')?.msg as { seq: number; to: string };
     a.tick(100);
     const helper = seq.to === 'b' ? 'c' : 'b';
     a.receive({ type: 'ack', from: helper, seq: seq.seq, of: seq.to, updates: [] }, 150);
@@ -103,7 +103,17 @@ describe('refutation and self claims', () => {
     b.receive({ type: 'gossip', from: 'a', updates: [{ id: 'b', status: 'dead', generation: 7 }] }, 0);
     expect(b.self()).toEqual({ id: 'b', status: 'alive', generation: 8 });
     // Older or equal claims change nothing.
-    b.receive({ type: 'gossip', from: 'a', updates: [{ id: 'b', status: 'alive', generation: 8 }, { id: 'b', status: 'dead', generation: 3 }] }, 0);
+    b.receive(
+      {
+        type: 'gossip',
+        from: 'a',
+        updates: [
+          { id: 'b', status: 'alive', generation: 8 },
+          { id: 'b', status: 'dead', generation: 3 },
+        ],
+      },
+      0,
+    );
     expect(b.self().generation).toBe(8);
     expect(b.stats.refutations).toBe(2);
   });

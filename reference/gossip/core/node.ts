@@ -24,8 +24,17 @@ interface Probe {
   failDeadline: number;
 }
 
-interface Forward { readonly requester: string; readonly origSeq: number; readonly target: string; readonly expires: number }
-interface Suspicion { readonly generation: number; readonly deadline: number; lastRecheck: number }
+interface Forward {
+  readonly requester: string;
+  readonly origSeq: number;
+  readonly target: string;
+  readonly expires: number;
+}
+interface Suspicion {
+  readonly generation: number;
+  readonly deadline: number;
+  lastRecheck: number;
+}
 
 export interface CoreStats {
   probes: {
@@ -69,7 +78,11 @@ export const MAX_GENERATION = 2 ** 32 - 1;
 
 /** True when a claim's generation leaves room for the refutation the contract promises. */
 export function generationInRange(m: Member): boolean {
-  return Number.isSafeInteger(m.generation) && m.generation >= 0 && (m.status === 'alive' ? m.generation <= MAX_GENERATION : m.generation < MAX_GENERATION);
+  return (
+    Number.isSafeInteger(m.generation) &&
+    m.generation >= 0 &&
+    (m.status === 'alive' ? m.generation <= MAX_GENERATION : m.generation < MAX_GENERATION)
+  );
 }
 
 export function retransmitLimit(mult: number, members: number): number {
@@ -387,7 +400,9 @@ export class GossipCore {
       return;
     }
     // No piggyback: the table already holds every entry, and queued updates keep their transmit budget.
-    chunks.forEach((members, part) => this.fx.out.push({ to: peer, msg: { type: 'push-pull', from: this.id, seq, reply, members, part, parts: chunks.length } }));
+    chunks.forEach((members, part) =>
+      this.fx.out.push({ to: peer, msg: { type: 'push-pull', from: this.id, seq, reply, members, part, parts: chunks.length } }),
+    );
   }
 
   private nextProbeTarget(): string | undefined {

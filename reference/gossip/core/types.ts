@@ -19,13 +19,35 @@ export interface Member {
 }
 
 /** Direct probe. `to` is the id the sender means to reach (a node ignores pings not meant for it). */
-export interface PingMsg { readonly type: 'ping'; readonly from: string; readonly seq: number; readonly to: string; readonly updates: readonly Member[] }
+export interface PingMsg {
+  readonly type: 'ping';
+  readonly from: string;
+  readonly seq: number;
+  readonly to: string;
+  readonly updates: readonly Member[];
+}
 /** Answer to a ping; `of` is the member whose liveness it proves (≠ `from` when forwarded for a ping-req). */
-export interface AckMsg { readonly type: 'ack'; readonly from: string; readonly seq: number; readonly of: string; readonly updates: readonly Member[] }
+export interface AckMsg {
+  readonly type: 'ack';
+  readonly from: string;
+  readonly seq: number;
+  readonly of: string;
+  readonly updates: readonly Member[];
+}
 /** "Please ping `target` for me and forward its ack with my `seq`." */
-export interface PingReqMsg { readonly type: 'ping-req'; readonly from: string; readonly seq: number; readonly target: string; readonly updates: readonly Member[] }
+export interface PingReqMsg {
+  readonly type: 'ping-req';
+  readonly from: string;
+  readonly seq: number;
+  readonly target: string;
+  readonly updates: readonly Member[];
+}
 /** Pure dissemination: a batch of recent updates. */
-export interface GossipMsg { readonly type: 'gossip'; readonly from: string; readonly updates: readonly Member[] }
+export interface GossipMsg {
+  readonly type: 'gossip';
+  readonly from: string;
+  readonly updates: readonly Member[];
+}
 /** Anti-entropy: the sender's full table. A request (`reply: false`) is answered with the receiver's full table. */
 export interface PushPullMsg {
   readonly type: 'push-pull';
@@ -43,7 +65,10 @@ export type MessageType = Message['type'];
 export const MESSAGE_TYPES: readonly MessageType[] = ['ping', 'ack', 'ping-req', 'gossip', 'push-pull'];
 
 /** A datagram the driver must send to peer `to` (resolved through the address book). */
-export interface Outbound { readonly to: string; readonly msg: Message }
+export interface Outbound {
+  readonly to: string;
+  readonly msg: Message;
+}
 
 export type GossipEvent =
   | { readonly type: 'suspect'; readonly id: string; readonly generation: number; readonly by: 'probe' | 'gossip' }

@@ -13,8 +13,14 @@ function logOf(terms: Array<[number, string, number]>): ReplicaLog {
 
 describe('term history', () => {
   it('records one range per leader tenure and finds the range of an LSN', () => {
-    const log = logOf([[1, 'n0', 3], [2, 'n1', 2]]);
-    expect(log.history).toEqual([{ term: 1, by: 'n0', start: 1 }, { term: 2, by: 'n1', start: 4 }]);
+    const log = logOf([
+      [1, 'n0', 3],
+      [2, 'n1', 2],
+    ]);
+    expect(log.history).toEqual([
+      { term: 1, by: 'n0', start: 1 },
+      { term: 2, by: 'n1', start: 4 },
+    ]);
     expect(rangeAt(log.history, 3)?.term).toBe(1);
     expect(rangeAt(log.history, 4)?.term).toBe(2);
     expect(rangeAt(log.history, 0)).toBeUndefined();
@@ -23,7 +29,10 @@ describe('term history', () => {
   });
 
   it('finds the common prefix of a follower that is behind, equal, or diverged', () => {
-    const leader = logOf([[1, 'n0', 5], [2, 'n1', 3]]);
+    const leader = logOf([
+      [1, 'n0', 5],
+      [2, 'n1', 3],
+    ]);
     const behind = logOf([[1, 'n0', 4]]);
     expect(commonPrefix(behind.history, behind.end, leader.history, leader.end)).toBe(4);
     expect(commonPrefix(leader.history, leader.end, leader.history, leader.end)).toBe(8);
@@ -31,7 +40,10 @@ describe('term history', () => {
     const diverged = logOf([[1, 'n0', 7]]);
     expect(commonPrefix(diverged.history, diverged.end, leader.history, leader.end)).toBe(5);
     // Same term number picked by two nodes: still told apart by `by`.
-    const clash = logOf([[1, 'n0', 5], [2, 'n2', 3]]);
+    const clash = logOf([
+      [1, 'n0', 5],
+      [2, 'n2', 3],
+    ]);
     expect(commonPrefix(clash.history, clash.end, leader.history, leader.end)).toBe(5);
     expect(commonPrefix([], 0, leader.history, leader.end)).toBe(0);
   });

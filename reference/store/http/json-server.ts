@@ -44,7 +44,14 @@ async function dispatch(routes: readonly Route[], req: IncomingMessage, res: Ser
   if (!route) {
     await drain(req);
     res.setHeader('allow', forPath.map((r) => r.method).join(', '));
-    return sendError(res, new StoreError('METHOD_NOT_ALLOWED', 405, `${req.method} is not allowed on ${url.pathname} (use ${forPath.map((r) => r.method).join(' or ')})`));
+    return sendError(
+      res,
+      new StoreError(
+        'METHOD_NOT_ALLOWED',
+        405,
+        `${req.method} is not allowed on ${url.pathname} (use ${forPath.map((r) => r.method).join(' or ')})`,
+      ),
+    );
   }
   try {
     const body = route.method === 'POST' ? parseJson(await readBody(req)) : (await drain(req), undefined);

@@ -29,7 +29,10 @@ export function formatHostPort(address: HostPort): string {
 /** The address book `id=host:port,id=host:port` (empty string → empty book). */
 export function parseBook(text: string, what: string): Map<string, HostPort> {
   const book = new Map<string, HostPort>();
-  for (const item of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const item of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const eq = item.indexOf('=');
     const id = eq > 0 ? item.slice(0, eq) : '';
     if (!isNodeId(id)) throw badRequest('INVALID_ADDRESS', `${what}: entry ${JSON.stringify(item)} must look like id=host:port`);
@@ -41,7 +44,10 @@ export function parseBook(text: string, what: string): Map<string, HostPort> {
 
 /** Comma-separated ids (empty string → []). */
 export function parseIdList(text: string, what: string): string[] {
-  const ids = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const ids = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const id of ids) if (!isNodeId(id)) throw badRequest('INVALID_ID', `${what}: ${JSON.stringify(id)} is not a valid node id`);
   if (new Set(ids).size !== ids.length) throw badRequest('INVALID_ID', `${what}: duplicate ids in ${JSON.stringify(text)}`);
   return ids;

@@ -101,7 +101,9 @@ export class DataNode {
   write(key: string, value: string): Promise<number> {
     const core = this.#leaderCore;
     if (!core) {
-      return Promise.reject(unavailable('NOT_LEADER', `${this.id} is not the leader (leader: ${this.#leaderId ?? 'unknown'})`, { leader: this.#leaderId }));
+      return Promise.reject(
+        unavailable('NOT_LEADER', `${this.id} is not the leader (leader: ${this.#leaderId ?? 'unknown'})`, { leader: this.#leaderId }),
+      );
     }
     const entry = core.append(key, value);
     this.#downstream.pumpAll();
@@ -137,7 +139,8 @@ export class DataNode {
     const base = { id: this.id, role: this.role, appliedLsn: this.log.end, leader: this.#leaderId, term: core?.term ?? this.#knownTerm };
     if (core) {
       const followers: Record<string, number | null> = {};
-      for (const peer of new Set([...core.tracker.sync, ...this.#downstream.connected()])) followers[peer] = core.tracker.matchOf(peer) ?? null;
+      for (const peer of new Set([...core.tracker.sync, ...this.#downstream.connected()]))
+        followers[peer] = core.tracker.matchOf(peer) ?? null;
       return {
         ...base,
         commitLsn: core.commitLsn,
@@ -159,7 +162,10 @@ export class DataNode {
   }
 
   dump(): { appliedLsn: number; entries: Array<{ lsn: number; key: string; value: string; term: number; by: string }> } {
-    return { appliedLsn: this.log.end, entries: this.log.entries().map((e) => ({ lsn: e.lsn, key: e.key, value: e.value, term: e.term, by: e.by })) };
+    return {
+      appliedLsn: this.log.end,
+      entries: this.log.entries().map((e) => ({ lsn: e.lsn, key: e.key, value: e.value, term: e.term, by: e.by })),
+    };
   }
 
   /** Become leader from the current applied LSN (idempotent: on a leader it only reconfigures sync/quorum). */
@@ -172,7 +178,10 @@ export class DataNode {
     try {
       QuorumTracker.check(sync, k);
     } catch {
-      throw badRequest('INVALID_QUORUM', `"quorum" must be an integer between 0 and ${sync.length} (the number of sync followers), got ${quorum}`);
+      throw badRequest(
+        'INVALID_QUORUM',
+        `"quorum" must be an integer between 0 and ${sync.length} (the number of sync followers), got ${quorum}`,
+      );
     }
     const current = this.#leaderCore;
     if (current) {
@@ -219,7 +228,11 @@ export class DataNode {
       this.#downstream.stop('demoted');
       for (const w of this.#waiters.drain()) {
         clearTimeout(w.timer);
-        w.reject(unavailable('NOT_LEADER', `${this.id} stopped leading before write ${w.lsn} was acknowledged; its outcome is unknown`, { lsn: w.lsn }));
+        w.reject(
+          unavailable('NOT_LEADER', `${this.id} stopped leading before write ${w.lsn} was acknowledged; its outcome is unknown`, {
+            lsn: w.lsn,
+          }),
+        );
       }
     }
     this.#leaderId = leader;

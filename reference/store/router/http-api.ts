@@ -36,19 +36,27 @@ export function routerRoutes(router: Router): Route[] {
         if (key === null || key === '') throw badRequest('MISSING_KEY', 'query parameter "key" is required');
         if (key.length > MAX_KEY_CHARS) throw badRequest('INVALID_KEY', `"key" must be at most ${MAX_KEY_CHARS} characters`);
         const mode = query.get('mode');
-        if (mode === null || mode === '') throw badRequest('MISSING_MODE', `query parameter "mode" is required (one of ${READ_MODES.join(', ')})`);
-        if (!isReadMode(mode)) throw badRequest('UNKNOWN_MODE', `unknown mode ${JSON.stringify(mode)}; expected one of ${READ_MODES.join(', ')}`);
+        if (mode === null || mode === '')
+          throw badRequest('MISSING_MODE', `query parameter "mode" is required (one of ${READ_MODES.join(', ')})`);
+        if (!isReadMode(mode))
+          throw badRequest('UNKNOWN_MODE', `unknown mode ${JSON.stringify(mode)}; expected one of ${READ_MODES.join(', ')}`);
         const s = session(query.get('session') ?? undefined);
         const minText = query.get('minLsn');
         let minLsn: number | undefined;
         if (minText !== null) {
           minLsn = /^\d{1,15}$/.test(minText) ? Number(minText) : Number.NaN;
-          if (!Number.isSafeInteger(minLsn)) throw badRequest('INVALID_MIN_LSN', `"minLsn" must be a non-negative integer, got ${JSON.stringify(minText)}`);
+          if (!Number.isSafeInteger(minLsn))
+            throw badRequest('INVALID_MIN_LSN', `"minLsn" must be a non-negative integer, got ${JSON.stringify(minText)}`);
         }
         const via = query.get('via') ?? undefined;
         if (via !== undefined) {
-          if (!router.core.isNode(via)) throw badRequest('UNKNOWN_NODE', `"via" names ${JSON.stringify(via)}, which is not a data node (known: ${router.core.nodes.join(', ')})`);
-          if (mode === 'AnyFollower' && via === router.core.leader) throw badRequest('VIA_IS_LEADER', `"via" names the leader ${via}; AnyFollower reads only from followers`);
+          if (!router.core.isNode(via))
+            throw badRequest(
+              'UNKNOWN_NODE',
+              `"via" names ${JSON.stringify(via)}, which is not a data node (known: ${router.core.nodes.join(', ')})`,
+            );
+          if (mode === 'AnyFollower' && via === router.core.leader)
+            throw badRequest('VIA_IS_LEADER', `"via" names the leader ${via}; AnyFollower reads only from followers`);
         }
         if (mode === 'SessionConsistent' && s === undefined && minLsn === undefined) {
           throw badRequest('MISSING_SESSION', 'SessionConsistent needs a "session" or a "minLsn" token');
@@ -62,7 +70,8 @@ export function routerRoutes(router: Router): Route[] {
       handle: ({ body }) => {
         const id = objectBody(body)['id'];
         if (typeof id !== 'string' || id === '') throw badRequest('INVALID_LEADER', '"id" must be a node id');
-        if (!router.core.isNode(id)) throw badRequest('UNKNOWN_NODE', `${JSON.stringify(id)} is not a data node (known: ${router.core.nodes.join(', ')})`);
+        if (!router.core.isNode(id))
+          throw badRequest('UNKNOWN_NODE', `${JSON.stringify(id)} is not a data node (known: ${router.core.nodes.join(', ')})`);
         return router.setLeader(id);
       },
     },

@@ -77,7 +77,11 @@ export class Router {
     for (const node of this.core.nodes) {
       const address = options.book.get(node);
       if (!address) throw new RangeError(`node ${node} is not in the router's address book`);
-      this.#clients.set(node, { read: new RpcClient(node, address), write: new RpcClient(node, address), poll: new RpcClient(node, address) });
+      this.#clients.set(node, {
+        read: new RpcClient(node, address),
+        write: new RpcClient(node, address),
+        poll: new RpcClient(node, address),
+      });
     }
   }
 
@@ -137,7 +141,8 @@ export class Router {
     }
     const why = failures.join('; ') || 'no candidate node';
     if (plan.mode === 'AnyFollower') {
-      if (request.via !== undefined) throw unavailable('NODE_UNAVAILABLE', `follower ${request.via} could not serve the read (${why})`, { node: request.via });
+      if (request.via !== undefined)
+        throw unavailable('NODE_UNAVAILABLE', `follower ${request.via} could not serve the read (${why})`, { node: request.via });
       throw unavailable('NO_FOLLOWER_AVAILABLE', `no follower could serve the read (${why})`);
     }
     if (notLeader) throw unavailable('NOT_LEADER', `${plan.leader} is no longer the leader (${why})`, { leader: plan.leader });
@@ -184,7 +189,11 @@ export class Router {
       case 'INVALID_VALUE':
         return new StoreError(error.code, 400, error.message);
       default:
-        return unavailable('LEADER_UNAVAILABLE', `write to leader ${leader} failed (${error.code}: ${error.message}); its outcome is unknown`, { leader });
+        return unavailable(
+          'LEADER_UNAVAILABLE',
+          `write to leader ${leader} failed (${error.code}: ${error.message}); its outcome is unknown`,
+          { leader },
+        );
     }
   }
 

@@ -79,18 +79,26 @@ export interface HttpAnswer {
 export function httpJson(method: string, url: string, body?: unknown, rawBody?: string, timeoutMs = 15_000): Promise<HttpAnswer> {
   const text = rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent: false, headers: text === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (data += c));
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) as Record<string, unknown> });
-        } catch (error) {
-          reject(new Error(`non-JSON answer from ${method} ${url}: ${data.slice(0, 200)}`, { cause: error }));
-        }
-      });
-    });
+    const req = request(
+      url,
+      {
+        method,
+        agent: false,
+        headers: text === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+      },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (data += c));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) as Record<string, unknown> });
+          } catch (error) {
+            reject(new Error(`non-JSON answer from ${method} ${url}: ${data.slice(0, 200)}`, { cause: error }));
+          }
+        });
+      },
+    );
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${url} timed out`)));
     req.on('error', reject);
     if (text !== undefined) req.write(text);
