@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatBytes, type Limits } from '../candidate/limits.ts';
 import { CandidateCgroup, type CgroupSupport } from './cgroups.ts';
+import { ROOT } from '../common/root.ts';
 import { sandboxStatus } from './sandbox-mode.ts';
 
 /** The unprivileged user (and group) candidates run as: `nobody` on Debian/Ubuntu. */
@@ -44,11 +45,17 @@ elif [ -n "$SBX_LAYER" ]; then
 fi
 # A folder under /tmp or /dev/shm (a mkdtemp submission) would vanish under the private tmpfs: park it
 # on the kit's staging folder and move it back once the tmpfs is mounted (before anything is read-only).
-keep=
-case "$SBX_CWD" in /tmp/*|/dev/shm/*) mount --rbind "$SBX_CWD" "$SBX_STAGE"; keep=1;; esac
+# The same for the kit's own tree (the references run with its node_modules): CI may clone it under /tmp.
+k1=
+k2=
+case "$SBX_KIT" in /tmp/*|/dev/shm/*) mkdir -p "$SBX_STAGE/1"; mount --rbind "$SBX_KIT" "$SBX_STAGE/1"; k1=1;; esac
+case "$SBX_CWD" in /tmp/*|/dev/shm/*)
+  case "$SBX_CWD/" in "$SBX_KIT"/*) ;; *) mkdir -p "$SBX_STAGE/2"; mount --rbind "$SBX_CWD" "$SBX_STAGE/2"; k2=1;; esac;;
+esac
 mount -t tmpfs -o "size=$SBX_TMP_BYTES,mode=1777,nosuid,nodev" meridian-tmp /tmp
 if [ -d /dev/shm ]; then mount -t tmpfs -o "size=$SBX_TMP_BYTES,mode=1777,nosuid,nodev" meridian-shm /dev/shm; fi
-if [ -n "$keep" ]; then mkdir -p "$SBX_CWD"; mount --move "$SBX_STAGE" "$SBX_CWD"; fi
+if [ -n "$k1" ]; then mkdir -p "$SBX_KIT"; mount --move "$SBX_STAGE/1" "$SBX_KIT"; fi
+if [ -n "$k2" ]; then mkdir -p "$SBX_CWD"; mount --move "$SBX_STAGE/2" "$SBX_CWD"; fi
 for m in $(awk '{print $2}' /proc/self/mounts | sort -u); do
   case "$m" in /proc|/proc/*|/sys|/sys/*|/dev|/dev/*|/tmp) continue;; esac
   if [ -n "$SBX_UPPER" ] && [ "$m" = "$SBX_CWD" ]; then continue; fi
@@ -212,6 +219,7 @@ export class Sandbox {
       SBX_UID: String(SANDBOX_UID),
       SBX_CWD: cwd,
       SBX_STAGE: stagingFolder(),
+      SBX_KIT: ROOT,
       SBX_FSIZE: String(this.limits.fileSizeBytes),
       SBX_TMP_BYTES: String(this.limits.memoryBytes),
       SBX_UPPER: writable ? writable.upper : '',
