@@ -173,13 +173,29 @@ export function mkdtempForCandidates(prefix: string): string {
 
 let stage: string | undefined;
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * An empty folder outside /tmp where the sandbox parks a candidate folder that lives under /tmp while it
  * mounts the private /tmp (mounts are per namespace: one folder serves every sandbox of this kit process).
  */
 function stagingFolder(): string {
   if (stage && existsSync(stage)) return stage;
-  stage = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : '/run', `meridian-stage-${process.pid}-`));
+  const parent = existsSync('/var/tmp') ? '/var/tmp' : '/run';
+  // A kit process killed before its exit hook ran (a test worker, SIGKILL) leaves its empty folder behind.
+  for (const name of readdirSync(parent)) {
+    const match = /^meridian-stage-(\d+)-/.exec(name);
+    if (!match || Number(match[1]) === process.pid || processAlive(Number(match[1]))) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+  }
+  stage = mkdtempSync(join(parent, `meridian-stage-${process.pid}-`));
   const made = stage;
   process.once('exit', () => rmSync(made, { recursive: true, force: true }));
   return made;
