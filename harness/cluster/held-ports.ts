@@ -1,3 +1,4 @@
+import { isProcessAlive } from '../common/pid.ts';
 import { createSocket } from 'node:dgram';
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -25,15 +26,6 @@ const LOCK_DIR = join(tmpdir(), 'meridian-kit-ports');
 const myLocks = new Set<string>();
 let exitHook = false;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Claims `key` for this process across kit processes; false when another live kit holds it. */
 function lock(key: string): boolean {
   const file = join(LOCK_DIR, key);
@@ -57,7 +49,7 @@ function lock(key: string): boolean {
       } catch {
         /* removed meanwhile: retry */
       }
-      if (Number.isInteger(owner) && owner > 0 && alive(owner)) return false;
+      if (Number.isInteger(owner) && owner > 0 && isProcessAlive(owner)) return false;
       unlock(file);
     }
   }

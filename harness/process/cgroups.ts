@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { isProcessAlive } from '../common/pid.ts';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -72,7 +73,7 @@ function sweepStale(parents: string[]): void {
   for (const parent of parents) {
     for (const name of safeList(parent)) {
       const pid = Number(name.split('-')[0]);
-      if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+      if (!Number.isInteger(pid) || pid === process.pid || isProcessAlive(pid)) continue;
       try {
         rmdirSync(join(parent, name));
       } catch {
@@ -87,15 +88,6 @@ function safeList(dir: string): string[] {
     return readdirSync(dir);
   } catch {
     return [];
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

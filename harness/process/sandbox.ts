@@ -18,11 +18,12 @@
  *
  * @module
  */
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatBytes, type Limits } from '../candidate/limits.ts';
 import { CandidateCgroup, type CgroupSupport } from './cgroups.ts';
+import { sweepDeadOwners } from '../common/pid.ts';
 import { ROOT } from '../common/root.ts';
 import { sandboxStatus } from './sandbox-mode.ts';
 
@@ -101,15 +102,7 @@ let swept = false;
 /** Removes layers left by kit processes that died without cleaning up (SIGKILL). */
 function sweepStaleLayers(): void {
   swept = true;
-  for (const name of readdirSync(tmpdir())) {
-    const match = /^meridian-(?:build|check)-(\d+)-/.exec(name);
-    if (!match || Number(match[1]) === process.pid) continue;
-    try {
-      process.kill(Number(match[1]), 0);
-    } catch {
-      rmSync(join(tmpdir(), name), { recursive: true, force: true });
-    }
-  }
+  sweepDeadOwners(tmpdir(), /^meridian-(?:build|check)-(\d+)-/);
 }
 
 function newLayer(prefix: string): Layer {
@@ -173,15 +166,6 @@ export function mkdtempForCandidates(prefix: string): string {
 
 let stage: string | undefined;
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * An empty folder outside /tmp where the sandbox parks a candidate folder that lives under /tmp while it
  * mounts the private /tmp (mounts are per namespace: one folder serves every sandbox of this kit process).
@@ -190,11 +174,7 @@ function stagingFolder(): string {
   if (stage && existsSync(stage)) return stage;
   const parent = existsSync('/var/tmp') ? '/var/tmp' : '/run';
   // A kit process killed before its exit hook ran (a test worker, SIGKILL) leaves its empty folder behind.
-  for (const name of readdirSync(parent)) {
-    const match = /^meridian-stage-(\d+)-/.exec(name);
-    if (!match || Number(match[1]) === process.pid || processAlive(Number(match[1]))) continue;
-    rmSync(join(parent, name), { recursive: true, force: true });
-  }
+  sweepDeadOwners(parent, /^meridian-stage-(\d+)-/);
   stage = mkdtempSync(join(parent, `meridian-stage-${process.pid}-`));
   const made = stage;
   process.once('exit', () => rmSync(made, { recursive: true, force: true }));
